@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Logging.  Every message goes to stderr as "flashbuild: MESSAGE".  The
+ * fb_err*() helpers return a negative errno so a failure can be logged and
+ * returned in one statement:  return fb_err_errno(r, "cannot open '%s'", p);
+ */
+#ifndef FB_LOG_H
+#define FB_LOG_H
+
+#include "cleanup.h"
+
+enum fb_log_level {
+	FB_LOG_ERR,
+	FB_LOG_WARN,
+	FB_LOG_INFO,
+	FB_LOG_DEBUG,
+	_FB_LOG_MAX,
+};
+
+void fb_log_set_level(enum fb_log_level level);
+enum fb_log_level fb_log_get_level(void);
+
+/* Logs at LEVEL; appends ": strerror(-r)" when r != 0; returns -|r| (or -EIO for r == 0). */
+int fb_log_errno(enum fb_log_level level, int r, const char *fmt, ...) _printf_(3, 4);
+
+#define fb_err_errno(r, ...)  fb_log_errno(FB_LOG_ERR, (r), __VA_ARGS__)
+#define fb_warn_errno(r, ...) fb_log_errno(FB_LOG_WARN, (r), __VA_ARGS__)
+/* Without an errno to show: returns -EINVAL unless told otherwise with fb_err_errno. */
+#define fb_err(...)   fb_log_errno(FB_LOG_ERR, 0, __VA_ARGS__)
+#define fb_warn(...)  ((void)fb_log_errno(FB_LOG_WARN, 0, __VA_ARGS__))
+#define fb_info(...)  ((void)fb_log_errno(FB_LOG_INFO, 0, __VA_ARGS__))
+#define fb_debug(...) ((void)fb_log_errno(FB_LOG_DEBUG, 0, __VA_ARGS__))
+
+#endif

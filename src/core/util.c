@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "util.h"
+
+static int size_suffix_shift(const char *s, unsigned *ret)
+{
+	static const char units[] = "KMGTPE";
+	const char *u;
+
+	if (*s == '\0') {
+		*ret = 0;
+		return 0;
+	}
+	u = strchr(units, toupper((unsigned char)*s));
+	if (!u)
+		return -EINVAL;
+	s++;
+	if (strcasecmp(s, "") && strcasecmp(s, "iB") && strcasecmp(s, "B"))
+		return -EINVAL;
+	*ret = 10 * (unsigned)(u - units + 1);
+	return 0;
+}
+
+int fb_parse_size(const char *s, uint64_t *ret)
+{
+	unsigned long long v;
+	unsigned shift;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -errno;
+	if (size_suffix_shift(end, &shift) < 0)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*ret = (uint64_t)v << shift;
+	return 0;
+}
+
+int fb_parse_percent(const char *s, double *ret)
+{
+	char *end;
+	double v;
+
+	if (!s || !(isdigit((unsigned char)*s) || *s == '.'))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno)
+		return -errno;
+	if (*end == '%')
+		end++;
+	if (*end != '\0' || !isfinite(v))
+		return -EINVAL;
+	if (v < 0 || v > 50)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int fb_parse_bool(const char *s, bool *ret)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*ret = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int fb_parse_uuid(const char *s, uint8_t ret[16])
+{
+	uint8_t out[16];
+	size_t n = 0;
+
+	if (strlen(s) != 36)
+		return -EINVAL;
+	for (size_t i = 0; i < 36; i++) {
+		int hi, lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return -EINVAL;
+			continue;
+		}
+		hi = hexval(s[i]);
+		lo = hexval(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		i++;
+	}
+	memcpy(ret, out, 16);
+	return 0;
+}
+
+const char *fb_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	unsigned u = 0;
+	double v = (double)bytes;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0]))
+		v /= 1024, u++;
+	if (u == 0 || v == floor(v))
+		snprintf(buf, len, "%.0f %s", v, units[u]);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+char *fb_path_join(const char *dir, const char *name)
+{
+	char *p;
+
+	if (!dir || !*dir || name[0] == '/')
+		return strdup(name);
+	if (asprintf(&p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name) < 0)
+		return NULL;
+	return p;
+}
+
+bool fb_streq_ptr(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool fb_str_empty(const char *s)
+{
+	return !s || !*s;
+}
+
+int64_t fb_source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	long long v;
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < 0)
+		return -1;
+	return v;
+}
+
+double fb_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small pure helpers: no logging here, callers log. */
+#ifndef FB_UTIL_H
+#define FB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FB_KiB 1024ULL
+#define FB_MiB (1024ULL * FB_KiB)
+#define FB_GiB (1024ULL * FB_MiB)
+
+/* "512", "8K", "64M", "1G", "1T" (binary units, optional "iB"/"B") -> bytes. */
+int fb_parse_size(const char *s, uint64_t *ret);
+/* "5", "5%", "0.5%" -> 5.0, 5.0, 0.5; must lie in [0, 50]. */
+int fb_parse_percent(const char *s, double *ret);
+/* "yes/no/true/false/1/0/on/off" */
+int fb_parse_bool(const char *s, bool *ret);
+/* A UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" -> 16 bytes. */
+int fb_parse_uuid(const char *s, uint8_t ret[16]);
+
+/* Human-readable size: "64 MiB", "1.5 GiB", "512 B"; BUF of at least 32 bytes. */
+const char *fb_format_size(uint64_t bytes, char *buf, size_t len);
+
+/* "dir" + "name" -> "dir/name", or name alone when it is absolute or dir is NULL/"". */
+char *fb_path_join(const char *dir, const char *name);
+bool fb_streq_ptr(const char *a, const char *b);
+bool fb_str_empty(const char *s);
+
+static inline uint64_t fb_align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+/* Seconds since the epoch from SOURCE_DATE_EPOCH, or -1 when it is unset or bad. */
+int64_t fb_source_date_epoch(void);
+/* Monotonic clock in seconds. */
+double fb_now(void);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ext4 written in place, with libext2fs, into a byte range of an image
+ * file.  This file owns libext2fs: errcode_t does not leave it.
+ */
+#ifndef FB_EXT4_H
+#define FB_EXT4_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "entries.h"
+
+struct fb_ext4_opts {
+	const char *label;     /* NULL: none */
+	const uint8_t *uuid;   /* 16 bytes; NULL: random */
+	const uint8_t *hash_seed; /* 16 bytes for the dir hash seed; NULL: random */
+	double reserved_percent; /* root-reserved blocks, like mke2fs -m (default 5) */
+	int64_t timestamp;     /* >= 0: superblock / root-dir times (SOURCE_DATE_EPOCH); < 0: now */
+};
+
+/*
+ * Makes an ext4 filesystem of SIZE bytes at byte OFFSET of the image file
+ * PATH, with the features, block size, inode ratio and journal that
+ * `mke2fs -t ext4` picks for that size, then fills it from the entries of
+ * SRC (may be NULL: an empty filesystem).  NAME is used in messages
+ * (e.g. "partition 'root'").  Writes nothing outside [OFFSET, OFFSET+SIZE)
+ * and writes no blocks of zeros it does not need (the image stays sparse).
+ * A tree that does not fit gives -ENOSPC with one message naming NAME.
+ */
+int fb_ext4_write(const char *path, uint64_t offset, uint64_t size, const char *name,
+		  const struct fb_ext4_opts *opts, struct fb_entries *src);
+
+#endif

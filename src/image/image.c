@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bmap.h"
+#include "core/log.h"
+#include "core/outfile.h"
+#include "core/util.h"
+#include "image.h"
+#include "part.h"
+
+static const struct fb_part_ops *const part_kinds[] = {
+	&fb_part_ext4,
+	&fb_part_vfat,
+	&fb_part_raw,
+	&fb_part_empty,
+};
+
+/* Keys of [part NAME] that image.c reads itself; the rest go to the handler. */
+struct part_common {
+	char *content;
+	unsigned partno;
+};
+
+static const struct fb_key common_keys[] = {
+	{ "content", FB_KEY_STRING, offsetof(struct part_common, content) },
+	{ "partno", FB_KEY_UINT, offsetof(struct part_common, partno) },
+	{ NULL, 0, 0 },
+};
+
+struct parts {
+	struct fb_part *v;
+	size_t n;
+};
+
+static void parts_free(struct parts *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		struct fb_part *p = &ps->v[i];
+
+		if (p->ops && p->ops->done)
+			p->ops->done(p);
+		if (p->ops && p->conf)
+			fb_keys_free(p->ops->keys, p->conf);
+		free(p->conf);
+		free(p->what);
+	}
+	free(ps->v);
+	ps->v = NULL;
+	ps->n = 0;
+}
+
+static const struct fb_part_ops *part_kind(const char *content)
+{
+	for (size_t i = 0; i < ELEMENTSOF(part_kinds); i++)
+		if (!strcmp(part_kinds[i]->kind, content))
+			return part_kinds[i];
+	return NULL;
+}
+
+/* Applies the section's keys: common ones here, the rest by the handler's table. */
+static int part_apply_keys(struct fb_part *p, const struct fb_key *skip)
+{
+	const struct fb_section *s = p->section;
+
+	p->conf = calloc(1, p->ops->conf_size ? p->ops->conf_size : 1);
+	if (!p->conf)
+		return fb_err_errno(-ENOMEM, "cannot set up %s", p->what);
+	for (size_t i = 0; i < s->n_kvs; i++) {
+		const struct fb_kv *kv = &s->kvs[i];
+		struct part_common dummy = { 0 };
+
+		if (skip && fb_keys_set(skip, &dummy, kv->key, kv->value) != -ENOENT) {
+			fb_keys_free(skip, &dummy);
+			continue;
+		}
+		int r = fb_keys_apply(p->ops->keys, p->conf, kv, 1, p->what);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int part_common_read(const struct fb_section *s, struct part_common *c)
+{
+	const struct fb_kv *kv;
+	int r;
+
+	for (size_t i = 0; i < s->n_kvs; i++) {
+		kv = &s->kvs[i];
+		r = fb_keys_set(common_keys, c, kv->key, kv->value);
+		if (r < 0 && r != -ENOENT)
+			return fb_err("%s:%u: bad value '%s' for '%s'", kv->file, kv->line,
+				      kv->value, kv->key);
+	}
+	if (!c->content)
+		return fb_err("%s:%u: [part %s] has no 'content' (one of ext4, vfat, raw, empty)",
+			      s->file, s->line, s->name);
+	return 0;
+}
+
+static int part_match(struct fb_part *p, const struct fb_table *t, const struct part_common *c)
+{
+	const struct fb_section *s = p->section;
+
+	if (c->partno)
+		p->tp = fb_table_find_partno(t, c->partno);
+	else
+		p->tp = fb_table_find_name(t, s->name);
+	if (!p->tp && c->partno)
+		return fb_err("%s:%u: [part %s]: layout '%s' has no partition %u", s->file, s->line,
+			      s->name, t->layout, c->partno);
+	if (!p->tp && !strcmp(t->label, "dos"))
+		return fb_err("%s:%u: [part %s]: a dos layout has no partition names; "
+			      "say which with 'partno = N'",
+			      s->file, s->line, s->name);
+	if (!p->tp)
+		return fb_err("%s:%u: [part %s]: layout '%s' has no partition named '%s'", s->file,
+			      s->line, s->name, t->layout, s->name);
+	p->offset = p->tp->start;
+	p->size = p->tp->size;
+	return 0;
+}
+
+static int part_init(struct fb_part *p, const struct fb_section *s, const struct fb_table *t)
+{
+	struct part_common c = { 0 };
+	int r;
+
+	p->section = s;
+	if (asprintf(&p->what, "%s '%s'", !strcmp(s->kind, "raw") ? "raw" : "partition", s->name) <
+	    0) {
+		p->what = NULL;
+		return fb_err_errno(-ENOMEM, "cannot set up [%s %s]", s->kind, s->name);
+	}
+	if (!strcmp(s->kind, "raw")) {
+		p->ops = &fb_part_blob;
+		return part_apply_keys(p, NULL);
+	}
+	r = part_common_read(s, &c);
+	if (r >= 0) {
+		p->ops = part_kind(c.content);
+		if (!p->ops)
+			r = fb_err("%s:%u: [part %s]: unknown content '%s' (one of ext4, vfat, "
+				   "raw, empty)",
+				   fb_section_get(s, "content")->file,
+				   fb_section_get(s, "content")->line, s->name, c.content);
+	}
+	if (r >= 0)
+		r = part_match(p, t, &c);
+	fb_keys_free(common_keys, &c);
+	if (r < 0)
+		return r;
+	return part_apply_keys(p, common_keys);
+}
+
+static int parts_check_unique(const struct parts *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (ps->v[i].tp && ps->v[i].tp == ps->v[j].tp)
+				return fb_err(
+					"%s:%u: [part %s] fills partition %zu, which [part %s] "
+					"fills already",
+					ps->v[i].section->file, ps->v[i].section->line,
+					ps->v[i].section->name, ps->v[i].tp->partno,
+					ps->v[j].section->name);
+	return 0;
+}
+
+static int parts_init(const struct fb_board *b, const struct fb_table *t, struct parts *ps)
+{
+	int r;
+
+	ps->v = calloc(b->n_sections + 1, sizeof(*ps->v));
+	if (!ps->v)
+		return fb_err_errno(-ENOMEM, "cannot set up the image");
+	for (size_t i = 0; i < b->n_sections; i++) {
+		const struct fb_section *s = &b->sections[i];
+
+		if (strcmp(s->kind, "part") && strcmp(s->kind, "raw"))
+			continue;
+		r = part_init(&ps->v[ps->n++], s, t);
+		if (r < 0)
+			return r;
+	}
+	return parts_check_unique(ps);
+}
+
+static int parts_run(struct parts *ps, const struct fb_image_ctx *ctx, int fd)
+{
+	int r;
+
+	for (size_t i = 0; i < ps->n; i++) {
+		struct fb_part *p = &ps->v[i];
+
+		if (p->ops->setup && (r = p->ops->setup(p, ctx)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < ps->n; i++) {
+		struct fb_part *p = &ps->v[i];
+		double t0 = fb_now();
+
+		if (!p->ops->write)
+			continue;
+		r = p->ops->write(p, ctx, fd);
+		if (r < 0)
+			return r;
+		fb_debug("%s: %s written in %.2f s", p->what, p->ops->kind, fb_now() - t0);
+	}
+	return 0;
+}
+
+static int write_bmap(const char *path, int img_fd, uint64_t size, struct fb_outfile *bm)
+{
+	_cleanup_free_ char *bmap_path = NULL;
+	struct fb_bmap_stats st;
+	char a[32], b[32];
+	int r;
+
+	if (asprintf(&bmap_path, "%s.bmap", path) < 0)
+		return fb_err_errno(-ENOMEM, "cannot write the bmap of '%s'", path);
+	r = fb_outfile_open(bm, bmap_path);
+	if (r < 0)
+		return r;
+	r = fb_bmap_write(img_fd, size, bm->fd, path, &st);
+	if (r < 0)
+		return r;
+	fb_info("image: %s (%s, %s mapped)", path, fb_format_size(size, a, sizeof(a)),
+		fb_format_size(st.mapped * FB_BMAP_BLOCK_SIZE, b, sizeof(b)));
+	return 0;
+}
+
+/* Both outputs are complete: drop the old bmap first, so no new image pairs with it. */
+static int commit_outputs(struct fb_outfile *img, struct fb_outfile *bm)
+{
+	int r;
+
+	if (unlink(bm->path) < 0 && errno != ENOENT)
+		return fb_err_errno(-errno, "cannot replace '%s'", bm->path);
+	r = fb_outfile_commit(img);
+	if (r < 0)
+		return r;
+	return fb_outfile_commit(bm);
+}
+
+static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts,
+		      struct fb_outfile *img)
+{
+	_cleanup_(fb_table_freep) struct fb_table *t = NULL;
+	struct parts ps = { 0 };
+	struct fb_image_ctx ctx = {
+		.image_path = img->tmp,
+		.rootfs = opts->rootfs,
+		.timestamp = fb_source_date_epoch(),
+		.image_size = b->size,
+	};
+	int r;
+
+	if (ftruncate(img->fd, (off_t)b->size) < 0)
+		return fb_err_errno(-errno, "cannot size '%s' to %" PRIu64 " bytes", img->path,
+				    b->size);
+	r = fb_table_plan(b->layout, img->tmp, &t);
+	if (r < 0)
+		return r;
+	ctx.table = t;
+	r = parts_init(b, t, &ps);
+	if (r >= 0)
+		r = fb_table_write(t);
+	if (r >= 0)
+		r = parts_run(&ps, &ctx, img->fd);
+	parts_free(&ps);
+	return r;
+}
+
+int fb_image_build(const struct fb_board *b, const struct fb_image_opts *opts)
+{
+	struct fb_outfile img = { .fd = -EBADF }, bm = { .fd = -EBADF };
+	_cleanup_free_ char *path = NULL;
+	double t0 = fb_now();
+	int r;
+
+	if (asprintf(&path, "%s/%s.img", opts->outdir, b->name) < 0)
+		return fb_err_errno(-ENOMEM, "cannot build board '%s'", b->name);
+	r = fb_outfile_open(&img, path);
+	if (r < 0)
+		return r;
+	r = image_fill(b, opts, &img);
+	if (r >= 0 && fsync(img.fd) < 0)
+		r = fb_err_errno(-errno, "cannot write '%s'", img.tmp);
+	if (r >= 0)
+		r = write_bmap(path, img.fd, b->size, &bm);
+	if (r >= 0)
+		r = commit_outputs(&img, &bm);
+	if (r >= 0)
+		fb_debug("image step took %.2f s", fb_now() - t0);
+	fb_outfile_abort(&bm);
+	fb_outfile_abort(&img);
+	return r;
+}
+
+const char *fb_part_source(const struct fb_part *p _unused_, const struct fb_image_ctx *ctx,
+			   const char *from)
+{
+	if (!strcmp(from, "rootfs"))
+		return ctx->rootfs;
+	return from;
+}

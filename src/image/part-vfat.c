@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * content = vfat: made by mkfs.fat straight at the partition's offset and
+ * filled by mtools' mcopy through "IMAGE@@OFFSET": the tools dosfstools and
+ * mtools own FAT, so we do not write FAT ourselves.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+#include "core/spawn.h"
+#include "core/util.h"
+#include "part.h"
+
+struct vfat_conf {
+	char *from;
+	char *label;
+	char *volume_id; /* 8 hex digits */
+};
+
+static const struct fb_key vfat_keys[] = {
+	{ "from", FB_KEY_STRING, offsetof(struct vfat_conf, from) },
+	{ "label", FB_KEY_STRING, offsetof(struct vfat_conf, label) },
+	{ "volume-id", FB_KEY_STRING, offsetof(struct vfat_conf, volume_id) },
+	{ NULL, 0, 0 },
+};
+
+static const char *const mtools_env[] = {
+	/* mtools refuses a FAT whose geometry it finds odd; ours come from mkfs.fat. */
+	"MTOOLS_SKIP_CHECK=1",
+	NULL,
+};
+
+static int vfat_setup(struct fb_part *p, const struct fb_image_ctx *ctx)
+{
+	const struct vfat_conf *c = p->conf;
+	const struct fb_section *s = p->section;
+	const char *src;
+	struct stat st;
+
+	if (c->label && strlen(c->label) > 11)
+		return fb_err("%s:%u: %s: label '%s' is longer than 11 characters", s->file,
+			      s->line, p->what, c->label);
+	if (c->volume_id &&
+	    (strlen(c->volume_id) != 8 || strspn(c->volume_id, "0123456789abcdefABCDEF") != 8))
+		return fb_err("%s:%u: %s: volume-id '%s' is not 8 hex digits", s->file, s->line,
+			      p->what, c->volume_id);
+	if (p->size < 64 * FB_KiB)
+		return fb_err("%s: %" PRIu64 " bytes is too small for FAT", p->what, p->size);
+	if (!c->from)
+		return 0;
+	src = fb_part_source(p, ctx, c->from);
+	if (!src)
+		return fb_err("%s:%u: %s: 'from = rootfs' but no --rootfs was given", s->file,
+			      s->line, p->what);
+	if (stat(src, &st) < 0)
+		return fb_err_errno(-errno, "%s: cannot read '%s'", p->what, src);
+	if (!S_ISDIR(st.st_mode))
+		return fb_err("%s: '%s' is not a directory (vfat is filled from a directory)",
+			      p->what, src);
+	return 0;
+}
+
+static int vfat_mkfs(const struct fb_part *p, const struct fb_image_ctx *ctx)
+{
+	const struct vfat_conf *c = p->conf;
+	char offset[32], hidden[32], kib[32];
+	const char *argv[16];
+	size_t n = 0;
+
+	snprintf(offset, sizeof(offset), "--offset=%" PRIu64, p->offset / 512);
+	/* Hidden sectors = the partition's start: boot code that reads it needs it. */
+	snprintf(hidden, sizeof(hidden), "%" PRIu64, p->offset / 512);
+	snprintf(kib, sizeof(kib), "%" PRIu64, p->size / 1024);
+	argv[n++] = "mkfs.fat";
+	argv[n++] = offset;
+	argv[n++] = "-h";
+	argv[n++] = hidden;
+	if (c->label) {
+		argv[n++] = "-n";
+		argv[n++] = c->label;
+	}
+	if (c->volume_id) {
+		argv[n++] = "-i";
+		argv[n++] = c->volume_id;
+	} else if (ctx->timestamp >= 0) {
+		argv[n++] = "--invariant"; /* reproducible: fixed volume id and times */
+	}
+	argv[n++] = ctx->image_path;
+	argv[n++] = kib;
+	argv[n] = NULL;
+	return fb_spawn(argv, NULL, p->what);
+}
+
+static int skip_dots(const struct dirent *d)
+{
+	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+}
+
+/* mcopy -s of every top-level entry of SRC, in sorted order, into "::/". */
+static int vfat_copy(const struct fb_part *p, const struct fb_image_ctx *ctx, char **paths, int n)
+{
+	static const char *const head[] = {
+		"mcopy",
+		"-s" /* recursive */,
+		"-p" /* attributes */,
+		"-m" /* mtimes */,
+		"-Q" /* stop at the first error */,
+		"-i",
+	};
+	_cleanup_free_ const char **argv = calloc(ELEMENTSOF(head) + (size_t)n + 3, sizeof(*argv));
+	_cleanup_free_ char *target = NULL;
+	size_t k = 0;
+
+	if (!argv || asprintf(&target, "%s@@%" PRIu64, ctx->image_path, p->offset) < 0)
+		return fb_err_errno(-ENOMEM, "%s: cannot fill the FAT", p->what);
+	for (size_t i = 0; i < ELEMENTSOF(head); i++)
+		argv[k++] = head[i];
+	argv[k++] = target;
+	for (int i = 0; i < n; i++)
+		argv[k++] = paths[i];
+	argv[k++] = "::/";
+	return fb_spawn(argv, mtools_env, p->what);
+}
+
+static int vfat_fill(const struct fb_part *p, const struct fb_image_ctx *ctx, const char *src)
+{
+	struct dirent **names = NULL;
+	char **paths = NULL;
+	int n, r = 0;
+
+	n = scandir(src, &names, skip_dots, alphasort);
+	if (n < 0)
+		return fb_err_errno(-errno, "%s: cannot list '%s'", p->what, src);
+	paths = calloc((size_t)n + 1, sizeof(*paths));
+	for (int i = 0; paths && i < n; i++)
+		if (!(paths[i] = fb_path_join(src, names[i]->d_name)))
+			r = -ENOMEM;
+	if (!paths || r < 0)
+		r = fb_err_errno(-ENOMEM, "%s: cannot fill the FAT from '%s'", p->what, src);
+	else if (n > 0)
+		r = vfat_copy(p, ctx, paths, n);
+	for (int i = 0; i < n; i++) {
+		free(names[i]);
+		if (paths)
+			free(paths[i]);
+	}
+	free(names);
+	free(paths);
+	return r;
+}
+
+static int vfat_write(struct fb_part *p, const struct fb_image_ctx *ctx, int fd _unused_)
+{
+	const struct vfat_conf *c = p->conf;
+	int r;
+
+	r = vfat_mkfs(p, ctx);
+	if (r < 0 || !c->from)
+		return r;
+	return vfat_fill(p, ctx, fb_part_source(p, ctx, c->from));
+}
+
+const struct fb_part_ops fb_part_vfat = {
+	.kind = "vfat",
+	.keys = vfat_keys,
+	.conf_size = sizeof(struct vfat_conf),
+	.setup = vfat_setup,
+	.write = vfat_write,
+};

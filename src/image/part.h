@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What fills a byte range of the image: one handler per content kind
+ * (part-ext4.c, part-vfat.c, part-raw.c, part-empty.c) behind one ops
+ * struct.  Only image.c knows the list.
+ */
+#ifndef FB_PART_H
+#define FB_PART_H
+
+#include <stdint.h>
+
+#include "profile/board.h"
+#include "profile/keys.h"
+#include "table.h"
+
+/* What every handler may read about the image being built. */
+struct fb_image_ctx {
+	const char *image_path; /* the temporary image file */
+	const char *rootfs;	/* --rootfs DIR|ARCHIVE, or NULL */
+	int64_t timestamp;	/* SOURCE_DATE_EPOCH, or -1 */
+	const struct fb_table *table;
+	uint64_t image_size;
+};
+
+struct fb_part {
+	const struct fb_part_ops *ops;
+	const struct fb_section *section; /* [part NAME] or [raw NAME] */
+	const struct fb_table_part *tp;	  /* the layout's partition; NULL for [raw] */
+	char *what;			  /* "partition 'root'", for messages */
+	uint64_t offset, size;		  /* the byte range it may write */
+	void *conf;			  /* ops->conf_size bytes, set from ops->keys */
+	void *priv;
+};
+
+struct fb_part_ops {
+	const char *kind; /* "ext4": matches "content = ext4" */
+	const struct fb_key *keys;
+	size_t conf_size;
+	/* Validates the conf and the range; may narrow offset/size.  No writes. */
+	int (*setup)(struct fb_part *p, const struct fb_image_ctx *ctx);
+	/* Fills [offset, offset+size) of the image open as FD. */
+	int (*write)(struct fb_part *p, const struct fb_image_ctx *ctx, int fd);
+	void (*done)(struct fb_part *p);
+};
+
+extern const struct fb_part_ops fb_part_ext4;
+extern const struct fb_part_ops fb_part_vfat;
+extern const struct fb_part_ops fb_part_raw;
+extern const struct fb_part_ops fb_part_empty;
+/* [raw NAME]: a file at an absolute offset, outside any partition or inside its own. */
+extern const struct fb_part_ops fb_part_blob;
+
+/* Resolves a profile's "from = rootfs" (the --rootfs input) or a path. */
+const char *fb_part_source(const struct fb_part *p, const struct fb_image_ctx *ctx,
+			   const char *from);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A board profile: boards/NAME.conf, an INI file read with inih.  Sections
+ * are kept as "key = value" lines with their file and line, so that the
+ * handler that owns a section (a part kind, a raw blob) can check its own
+ * keys and point at the line of a bad one.
+ */
+#ifndef FB_BOARD_H
+#define FB_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cleanup.h"
+#include "keys.h"
+
+struct fb_section {
+	char *kind; /* "board", "image", "part", "raw" */
+	char *name; /* "root" for [part root]; NULL for unnamed kinds */
+	const char *file;
+	unsigned line; /* of its "[kind name]" header */
+	struct fb_kv *kvs;
+	size_t n_kvs;
+};
+
+struct fb_board {
+	char *name; /* "x86-usb" */
+	char *path; /* "boards/x86-usb.conf" */
+
+	/* [board] */
+	char *description;
+	char *arch;
+	/* [image] */
+	char *layout;
+	uint64_t size;
+
+	struct fb_section *sections;
+	size_t n_sections;
+	char **files; /* every file read (the board and its includes), for messages */
+	size_t n_files;
+};
+
+/*
+ * Loads a profile: NAME is a board name ("x86-usb" -> boards/x86-usb.conf)
+ * or a path to a .conf file.  Errors are logged as "file:line: ...".
+ */
+int fb_board_load(const char *name, struct fb_board **ret);
+struct fb_board *fb_board_free(struct fb_board *b);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_board *, fb_board_free);
+
+/* The section [KIND NAME] (NAME NULL for unnamed kinds), or NULL. */
+const struct fb_section *fb_board_section(const struct fb_board *b, const char *kind,
+					  const char *name);
+/* Value of KEY in a section (the last one given), or NULL. */
+const struct fb_kv *fb_section_get(const struct fb_section *s, const char *key);
+
+#endif

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Layouts applied with libfdisk to a sparse file: offsets, names, and errors. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "image/table.h"
+#include "testutil.h"
+
+static char tmpdir[] = "/tmp/fb-test-table.XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(tmpdir) || chdir(tmpdir) < 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void make_image(uint64_t size)
+{
+	int fd = open("img", O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	close(fd);
+}
+
+static void test_gpt(void **state)
+{
+	_cleanup_(fb_table_freep) struct fb_table *t = NULL;
+	const struct fb_table_part *p;
+
+	(void)state;
+	tu_write(".", "gpt.sfdisk",
+		 "label: gpt\n\nstart=2048, size=32M, type=uefi, name=boot\n"
+		 "size=16M, type=linux, name=root\n");
+	make_image(64 << 20);
+	assert_int_equal(fb_table_plan("gpt.sfdisk", "img", &t), 0);
+	assert_string_equal(t->label, "gpt");
+	assert_int_equal(t->n_parts, 2);
+	p = fb_table_find_name(t, "root");
+	assert_non_null(p);
+	assert_int_equal(p->partno, 2);
+	assert_int_equal(p->start, (1 << 20) + (32 << 20));
+	assert_int_equal(p->size, 16 << 20);
+	assert_int_equal(p->line, 4);
+	assert_string_equal(p->type, "0FC63DAF-8483-4772-8E79-3D69D8477DE4");
+	/* protective MBR + header + 128 entries, and the backup at the end */
+	assert_int_equal(t->n_reserved, 2);
+	assert_int_equal(t->reserved[0].start, 0);
+	assert_int_equal(t->reserved[0].end, 34 * 512);
+	assert_int_equal(t->reserved[1].start, (64 << 20) - 33 * 512);
+	assert_int_equal(t->reserved[1].end, 64 << 20);
+	assert_int_equal(fb_table_write(t), 0);
+}
+
+static void test_dos(void **state)
+{
+	_cleanup_(fb_table_freep) struct fb_table *t = NULL;
+	const struct fb_table_part *p;
+
+	(void)state;
+	tu_write(".", "dos.sfdisk",
+		 "label: dos\n# a comment\nstart=4M, size=8M, type=c, bootable\n"
+		 "type=83\n");
+	make_image(64 << 20);
+	assert_int_equal(fb_table_plan("dos.sfdisk", "img", &t), 0);
+	assert_string_equal(t->label, "dos");
+	/* As sfdisk does it: a partition without start= takes the first free gap. */
+	p = fb_table_find_partno(t, 2);
+	assert_non_null(p);
+	assert_null(p->name);
+	assert_int_equal(p->start, 1 << 20);
+	assert_int_equal(p->size, 3 << 20);
+	assert_int_equal(p->line, 4);
+	assert_int_equal(fb_table_find_partno(t, 1)->start, 4 << 20);
+	assert_int_equal(t->n_reserved, 1);
+	assert_int_equal(t->reserved[0].end, 512);
+}
+
+static const struct {
+	const char *script;
+	const char *error;
+} bad[] = {
+	{ "label: gpt\nstart=2048, size=8M\nstart=4096, size=8M\n",
+	  "error: bad.sfdisk:3: cannot place partition 2: Sector 4096 already used.\n" },
+	{ "label: dos\nstart=2048, size=20M\nsize=20M\n",
+	  "error: bad.sfdisk:3: cannot place partition 2: No free sectors available.\n" },
+	{ "label: gpt\nsize=8M, type=whatever\n",
+	  "error: bad.sfdisk:2: partition 1: unknown type 'whatever' for a gpt table\n" },
+	{ "label: gpt\n\nsize=8M\nsize=8Q\n", "error: bad.sfdisk:4: cannot parse sfdisk script "
+					      "line\n" },
+	{ "label: gpt\n", "error: bad.sfdisk: the layout has no partitions\n" },
+	{ "start=2048, size=8M\n", "error: bad.sfdisk: no 'label: gpt' or 'label: dos' header\n" },
+};
+
+static void test_bad(void **state)
+{
+	(void)state;
+	make_image(32 << 20);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		_cleanup_(fb_table_freep) struct fb_table *t = NULL;
+		struct tu_capture c;
+
+		tu_write(".", "bad.sfdisk", bad[i].script);
+		tu_capture(&c);
+		assert_true(fb_table_plan("bad.sfdisk", "img", &t) < 0);
+		assert_string_equal(tu_captured(&c), bad[i].error);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gpt),
+		cmocka_unit_test(test_dos),
+		cmocka_unit_test(test_bad),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
