@@ -2,6 +2,7 @@
 /* flashbuild: argv -> one subcommand.  Nothing else lives here. */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,14 @@ static int parse_argv(int argc, char *argv[])
 int main(int argc, char *argv[])
 {
 	const char *cmd;
+
+	/*
+	 * File names in archives are UTF-8 (pax) and go into the image as
+	 * such, whatever the user's locale: libarchive converts names to the
+	 * locale's character set, so make that UTF-8.
+	 */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "");
 
 	/* Options may come before or after the command: let getopt permute. */
 	if (parse_argv(argc, argv) < 0) {

@@ -29,6 +29,7 @@ struct node {
 	const char *path;
 	ext2_ino_t ino;
 	bool is_dir, listed; /* listed: in e4.dirs, its times are set at the end */
+	blk64_t tail, tail_lblk; /* a directory's last block, where entries are added */
 	int64_t atime, mtime, ctime;
 	long atime_nsec, mtime_nsec, ctime_nsec;
 };
@@ -42,7 +43,7 @@ struct e4 {
 	struct node *root;
 	struct node **dirs;
 	size_t n_dirs, dirs_cap;
-	char *stage, *inode_buf;
+	char *stage, *inode_buf, *dir_buf;
 	blk64_t goal;
 	const char *path; /* the entry being added, for messages */
 };
@@ -227,17 +228,77 @@ static int add_links(struct e4 *c, ext2_ino_t ino, int delta)
 	return err ? e2_fail(c, err, "write inode of") : 0;
 }
 
-static int link_ino(struct e4 *c, ext2_ino_t dir, const char *name, ext2_ino_t ino, int ftype)
+static int dir_tail(struct e4 *c, struct node *d)
 {
+	struct ext2_inode in;
 	errcode_t err;
 
-	err = ext2fs_link(c->fs, dir, name, ino, ftype);
-	if (err == EXT2_ET_DIR_NO_SPACE) {
-		err = ext2fs_expand_dir(c->fs, dir);
-		if (!err)
-			err = ext2fs_link(c->fs, dir, name, ino, ftype);
-	}
+	if (d->tail)
+		return 0;
+	err = ext2fs_read_inode(c->fs, d->ino, &in);
+	d->tail_lblk = EXT2_I_SIZE(&in) / c->fs->blocksize - 1;
+	if (!err)
+		err = ext2fs_bmap2(c->fs, d->ino, &in, NULL, 0, d->tail_lblk, NULL, &d->tail);
 	return err ? e2_fail(c, err, "link") : 0;
+}
+
+/* Puts NAME into the free space after the last entry of a directory block, if it fits. */
+static bool add_dirent(struct e4 *c, char *block, const char *name, ext2_ino_t ino, int ftype)
+{
+	unsigned end = c->fs->blocksize - sizeof(struct ext2_dir_entry_tail), off = 0, rec, used;
+	unsigned len = (unsigned)strlen(name), need = EXT2_DIR_REC_LEN(len);
+	struct ext2_dir_entry *d;
+
+	for (;;) {
+		d = (struct ext2_dir_entry *)(block + off);
+		if (ext2fs_get_rec_len(c->fs, d, &rec) || rec < 8 || off + rec > end)
+			return false;
+		if (off + rec == end)
+			break;
+		off += rec;
+	}
+	used = d->inode ? EXT2_DIR_REC_LEN(ext2fs_dirent_name_len(d)) : 0;
+	if (rec - used < need)
+		return false;
+	if (used) {
+		ext2fs_set_rec_len(c->fs, used, d);
+		d = (struct ext2_dir_entry *)(block + off + used);
+	}
+	d->inode = ino;
+	ext2fs_dirent_set_name_len(d, (int)len);
+	ext2fs_dirent_set_file_type(d, ftype);
+	memcpy(d->name, name, len);
+	ext2fs_set_rec_len(c->fs, rec - used, d);
+	return true;
+}
+
+/*
+ * ext2fs_link() scans the whole directory for room, which makes filling a
+ * big directory quadratic.  Entries are only ever added here, so room is in
+ * the last block, or in a new one.
+ */
+static int link_ino(struct e4 *c, struct node *dir, const char *name, ext2_ino_t ino, int ftype)
+{
+	errcode_t err = 0;
+	int r;
+
+	for (int tries = 0; tries < 2; tries++) {
+		r = dir_tail(c, dir);
+		if (r < 0)
+			return r;
+		err = ext2fs_read_dir_block4(c->fs, dir->tail, c->dir_buf, 0, dir->ino);
+		if (err)
+			break;
+		if (add_dirent(c, c->dir_buf, name, ino, ftype)) {
+			err = ext2fs_write_dir_block4(c->fs, dir->tail, c->dir_buf, 0, dir->ino);
+			return err ? e2_fail(c, err, "link") : 0;
+		}
+		err = ext2fs_expand_dir(c->fs, dir->ino);
+		dir->tail = 0;
+		if (err)
+			break;
+	}
+	return e2_fail(c, err ? err : EXT2_ET_DIR_NO_SPACE, "link");
 }
 
 static int alloc_run(struct e4 *c, blk64_t want, blk64_t *pblk, blk64_t *plen)
@@ -632,7 +693,7 @@ static int create(struct e4 *c, struct fb_entries *src, const struct fb_entry *e
 	else
 		r = new_special(c, e, parent->ino, &ino);
 	if (r >= 0)
-		r = link_ino(c, parent->ino, base, ino, types[e->type].ftype);
+		r = link_ino(c, parent, base, ino, types[e->type].ftype);
 	if (r >= 0 && is_dir)
 		r = add_links(c, parent->ino, +1);
 	if (r >= 0)
@@ -749,7 +810,7 @@ static int add_hardlink(struct e4 *c, struct fb_entries *src, const struct fb_en
 	err = ext2fs_read_inode(c->fs, t->ino, &in);
 	if (err)
 		return e2_fail(c, err, "read inode of");
-	r = link_ino(c, parent->ino, base, t->ino, mode_ftype(in.i_mode));
+	r = link_ino(c, parent, base, t->ino, mode_ftype(in.i_mode));
 	if (r >= 0)
 		r = add_links(c, t->ino, +1);
 	if (r >= 0 && e->size > 0)
@@ -1072,7 +1133,8 @@ static int mkfs(struct e4 *c, const char *path, uint64_t offset, const struct fb
 	snprintf(opt, sizeof(opt), "offset=%" PRIu64, offset);
 	err = io_channel_set_options(c->fs->io, opt);
 	c->inode_buf = calloc(1, EXT2_INODE_SIZE(c->fs->super));
-	if (err || !c->inode_buf)
+	c->dir_buf = malloc(c->fs->blocksize);
+	if (err || !c->inode_buf || !c->dir_buf)
 		return e2_fail(c, err ? err : EXT2_ET_NO_MEMORY, "create ext4");
 	r = set_super(c, o);
 	if (r < 0)
@@ -1106,6 +1168,7 @@ static void e4_done(struct e4 *c)
 	free(c->dirs);
 	free(c->stage);
 	free(c->inode_buf);
+	free(c->dir_buf);
 }
 
 int fb_ext4_write(const char *path, uint64_t offset, uint64_t size, const char *name,

@@ -21,12 +21,14 @@ struct vfat_conf {
 	char *from;
 	char *label;
 	char *volume_id; /* 8 hex digits */
+	unsigned fat_size; /* 12, 16 or 32; 0: by the partition's size */
 };
 
 static const struct fb_key vfat_keys[] = {
 	{ "from", FB_KEY_STRING, offsetof(struct vfat_conf, from) },
 	{ "label", FB_KEY_STRING, offsetof(struct vfat_conf, label) },
 	{ "volume-id", FB_KEY_STRING, offsetof(struct vfat_conf, volume_id) },
+	{ "fat-size", FB_KEY_UINT, offsetof(struct vfat_conf, fat_size) },
 	{ NULL, 0, 0 },
 };
 
@@ -50,6 +52,9 @@ static int vfat_setup(struct fb_part *p, const struct fb_image_ctx *ctx)
 	    (strlen(c->volume_id) != 8 || strspn(c->volume_id, "0123456789abcdefABCDEF") != 8))
 		return fb_err("%s:%u: %s: volume-id '%s' is not 8 hex digits", s->file, s->line,
 			      p->what, c->volume_id);
+	if (c->fat_size && c->fat_size != 12 && c->fat_size != 16 && c->fat_size != 32)
+		return fb_err("%s:%u: %s: fat-size must be 12, 16 or 32", s->file, s->line,
+			      p->what);
 	if (p->size < 64 * FB_KiB)
 		return fb_err("%s: %" PRIu64 " bytes is too small for FAT", p->what, p->size);
 	if (!c->from)
@@ -66,10 +71,26 @@ static int vfat_setup(struct fb_part *p, const struct fb_image_ctx *ctx)
 	return 0;
 }
 
+/*
+ * mkfs.fat picks the FAT type from the size of the whole file, not of the
+ * filesystem it is told to make at an offset: choose it ourselves, as it
+ * would for a device of the partition's size.
+ */
+static unsigned vfat_fat_size(const struct fb_part *p)
+{
+	const struct vfat_conf *c = p->conf;
+
+	if (c->fat_size)
+		return c->fat_size;
+	if (p->size >= 512 * FB_MiB)
+		return 32;
+	return p->size >= 16 * FB_MiB ? 16 : 12;
+}
+
 static int vfat_mkfs(const struct fb_part *p, const struct fb_image_ctx *ctx)
 {
 	const struct vfat_conf *c = p->conf;
-	char offset[32], hidden[32], kib[32];
+	char offset[32], hidden[32], kib[32], fat[16];
 	const char *argv[16];
 	size_t n = 0;
 
@@ -77,7 +98,10 @@ static int vfat_mkfs(const struct fb_part *p, const struct fb_image_ctx *ctx)
 	/* Hidden sectors = the partition's start: boot code that reads it needs it. */
 	snprintf(hidden, sizeof(hidden), "%" PRIu64, p->offset / 512);
 	snprintf(kib, sizeof(kib), "%" PRIu64, p->size / 1024);
+	snprintf(fat, sizeof(fat), "%u", vfat_fat_size(p));
 	argv[n++] = "mkfs.fat";
+	argv[n++] = "-F";
+	argv[n++] = fat;
 	argv[n++] = offset;
 	argv[n++] = "-h";
 	argv[n++] = hidden;

@@ -21,7 +21,7 @@ TOOLS=$TOP/tests/tools
 FLASHBUILD=${FLASHBUILD:-$TOP/flashbuild}
 TEST_NAME=$(basename "$0" .sh)
 export MTOOLS_SKIP_CHECK=1 # mtools refuses odd but valid geometries otherwise
-LC_ALL=C
+LC_ALL=C.UTF-8 # byte-order sorting like C, and UTF-8 names stay readable
 export LC_ALL
 
 # ------------------------------------------------------------------ outcomes
