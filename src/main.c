@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* flashbuild: argv -> one subcommand.  Nothing else lives here. */
+/* flashbuild: global options, then argv -> one subcommand.  Nothing else lives here. */
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
@@ -8,23 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cli.h"
 #include "core/log.h"
-#include "image/image.h"
-#include "profile/board.h"
 
 #define FB_VERSION "0.1"
 
-/* Documented in flashbuild(1). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAILED = 1,
-	EXIT_USAGE = 2,
+struct command {
+	const char *name;
+	fb_cmd_fn fn;
 };
 
-/* Parsed options: the only globals besides the log level. */
-static const char *arg_board;
-static const char *arg_rootfs;
-static const char *arg_outdir = "out";
+static const struct command commands[] = {
+	{ "image", fb_cmd_image },
+};
 
 static void help(FILE *f)
 {
@@ -36,14 +32,15 @@ static void help(FILE *f)
 	      "  image --board NAME [--rootfs DIR|ARCHIVE] [-o DIR]\n"
 	      "        assemble OUT/NAME.img and OUT/NAME.img.bmap from boards/NAME.conf:\n"
 	      "        partition table from its sfdisk layout, ext4/vfat/raw contents\n"
+	      "        -b, --board NAME     boards/NAME.conf, or a path to a .conf file\n"
+	      "        -r, --rootfs PATH    tree for 'from = rootfs': a directory or an\n"
+	      "                             archive (tar, tar.gz/.xz/.zst, cpio)\n"
+	      "        -o, --output DIR     where images go (default: out)\n"
 	      "  help  show this text\n"
 	      "\n"
-	      "Options:\n"
-	      "  -C, --directory DIR  work in DIR (boards/, partitions/ and out/ live there)\n"
-	      "  -b, --board NAME     board profile: boards/NAME.conf, or a path to a .conf\n"
-	      "  -r, --rootfs PATH    tree for 'from = rootfs': a directory or an archive\n"
-	      "                       (tar, tar.gz/.xz/.zst, cpio)\n"
-	      "  -o, --output DIR     where images go (default: out)\n"
+	      "Global options (before the command):\n"
+	      "  -C, --directory DIR  work in DIR: boards/, partitions/, out/ and every\n"
+	      "                       relative path, -o's too, are taken from there\n"
 	      "  -v, --verbose        say more; -q, --quiet: only errors\n"
 	      "  -h, --help           this text;  -V, --version: the version\n"
 	      "\n"
@@ -51,27 +48,11 @@ static void help(FILE *f)
 	      f);
 }
 
-static int cmd_image(void)
-{
-	_cleanup_(fb_board_freep) struct fb_board *b = NULL;
-	struct fb_image_opts o = { .rootfs = arg_rootfs, .outdir = arg_outdir };
-
-	if (!arg_board) {
-		fb_err("image: --board NAME is required");
-		return EXIT_USAGE;
-	}
-	if (fb_board_load(arg_board, &b) < 0)
-		return EXIT_FAILED;
-	return fb_image_build(b, &o) < 0 ? EXIT_FAILED : EXIT_OK;
-}
-
-static int parse_argv(int argc, char *argv[])
+/* Global options stop at the command ('+'): what follows is the command's. */
+static int parse_global(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "directory", required_argument, NULL, 'C' },
-		{ "board", required_argument, NULL, 'b' },
-		{ "rootfs", required_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -80,21 +61,11 @@ static int parse_argv(int argc, char *argv[])
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "C:b:r:o:vqhV", opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "+C:vqhV", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'C':
 			if (chdir(optarg) < 0)
-				return fb_err_errno(-errno, "cannot change to directory '%s'",
-						    optarg);
-			break;
-		case 'b':
-			arg_board = optarg;
-			break;
-		case 'r':
-			arg_rootfs = optarg;
-			break;
-		case 'o':
-			arg_outdir = optarg;
+				return fb_err_errno(-errno, "cannot change to directory '%s'", optarg);
 			break;
 		case 'v':
 			fb_log_set_level(FB_LOG_DEBUG);
@@ -104,10 +75,10 @@ static int parse_argv(int argc, char *argv[])
 			break;
 		case 'h':
 			help(stdout);
-			exit(EXIT_OK);
+			return 1;
 		case 'V':
 			puts("flashbuild " FB_VERSION);
-			exit(EXIT_OK);
+			return 1;
 		default:
 			return -EINVAL;
 		}
@@ -117,7 +88,7 @@ static int parse_argv(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-	const char *cmd;
+	int r;
 
 	/*
 	 * File names in archives are UTF-8 (pax) and go into the image as
@@ -127,26 +98,29 @@ int main(int argc, char *argv[])
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "");
 
-	/* Options may come before or after the command: let getopt permute. */
-	if (parse_argv(argc, argv) < 0) {
+	r = parse_global(argc, argv);
+	if (r > 0)
+		return FB_EXIT_OK;
+	if (r < 0) {
 		fputs("Try 'flashbuild --help'.\n", stderr);
-		return EXIT_USAGE;
+		return FB_EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		help(stderr);
-		return EXIT_USAGE;
+		return FB_EXIT_USAGE;
 	}
-	cmd = argv[optind];
-	if (optind + 1 < argc) {
-		fb_err("unexpected argument '%s'", argv[optind + 1]);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(cmd, "image"))
-		return cmd_image();
-	if (!strcmp(cmd, "help")) {
+	if (!strcmp(argv[optind], "help")) {
 		help(stdout);
-		return EXIT_OK;
+		return FB_EXIT_OK;
 	}
-	fb_err("unknown command '%s'; try 'flashbuild --help'", cmd);
-	return EXIT_USAGE;
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (!strcmp(argv[optind], commands[i].name)) {
+			int n = argc - optind;
+
+			argv += optind;
+			optind = 0; /* 0: getopt re-initialises for the command's argv */
+			return commands[i].fn(n, argv);
+		}
+	fb_err("unknown command '%s'; try 'flashbuild --help'", argv[optind]);
+	return FB_EXIT_USAGE;
 }
