@@ -145,13 +145,13 @@ static enum fb_entry_type entry_type(mode_t ft)
 }
 
 /* libarchive's errno is 0, -1 or EILSEQ for a damaged stream: say so. */
-static int ar_err(struct archive *a, const char *fmt_what, const char *src, const char *entry)
+static int ar_err(struct archive *a, const char *where, const char *src, const char *entry)
 {
 	const char *msg = archive_error_string(a);
 	int err = archive_errno(a);
 
 	if (entry && *entry)
-		fb_log_errno(FB_LOG_ERR, 0, "cannot read '%s' %s '%s': %s", src, fmt_what, entry,
+		fb_log_errno(FB_LOG_ERR, 0, "cannot read '%s' %s '%s': %s", src, where, entry,
 			     msg ? msg : "damaged or truncated archive");
 	else
 		fb_log_errno(FB_LOG_ERR, 0, "cannot read '%s': %s", src,
@@ -205,32 +205,61 @@ static uint16_t acl_tag(int tag)
 }
 
 /*
+ * The qualifier of a named ACL entry.  GNU tar may store a name alone; the
+ * host's user database says nothing about the image's, so only a numeric
+ * name can stand for an id.
+ */
+static int acl_id(struct fb_entries *e, int id, const char *qname, uint32_t *ret)
+{
+	char *end;
+	unsigned long v;
+
+	if (id >= 0) {
+		*ret = (uint32_t)id;
+		return 0;
+	}
+	errno = 0;
+	v = qname ? strtoul(qname, &end, 10) : 0;
+	if (!qname || !*qname || *end || errno || v > UINT32_MAX) {
+		fb_warn("'%s': '%s': ACL entry for '%s' has no numeric id, ignoring", e->src,
+			e->cur.path, qname ? qname : "?");
+		return -EINVAL;
+	}
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+/*
  * libarchive hands POSIX ACLs over as its own entries, not as xattrs: turn
  * them back into "system.posix_acl_*" values (the kernel's format, sorted
- * by tag and id), which libext2fs stores in ext4's format.  libarchive also
- * put the owning group's bits into the mode; with an ACL the mode shows the
+ * by tag and id), which libext2fs stores in ext4's format, unless the
+ * archive carried the xattr itself (GNU tar --xattrs).  libarchive also put
+ * the owning group's bits into the mode; with an ACL the mode shows the
  * mask instead.
  */
 static int add_acl(struct fb_entries *e, struct archive_entry *ae, int type, int i)
 {
-	static const char *const names[] = { "system.posix_acl_access", "system.posix_acl_default" };
+	static const char *const names[] = { "system.posix_acl_access",
+					     "system.posix_acl_default" };
 	int n = archive_entry_acl_reset(ae, type), atype, perm, tag, id, k = 0;
 	const char *qname;
 	struct acl_ent *v;
+	bool raw = false;
 
+	for (size_t j = 0; j < e->cur.n_xattrs; j++)
+		raw = raw || strcmp(e->xattrs[j].name, names[i]) == 0;
 	if (n <= 0)
 		return 0;
 	if (grow(&e->acl[i], &e->acl_cap[i], 4 + (size_t)n * sizeof(*v), 1) < 0)
 		return -ENOMEM;
 	v = (struct acl_ent *)(e->acl[i] + 4);
-	while (k < n && archive_entry_acl_next(ae, type, &atype, &perm, &tag, &id, &qname) ==
-				ARCHIVE_OK) {
-		uint16_t t = acl_tag(tag);
-
-		if (t)
-			v[k++] = (struct acl_ent){ .tag = t, .perm = perm & 7,
-						   .id = t == 0x02 || t == 0x08 ? (uint32_t)id :
-										UINT32_MAX };
+	while (k < n &&
+	       archive_entry_acl_next(ae, type, &atype, &perm, &tag, &id, &qname) == ARCHIVE_OK) {
+		v[k] = (struct acl_ent){ .tag = acl_tag(tag), .perm = perm & 7, .id = UINT32_MAX };
+		if (v[k].tag == 0 || (!raw && (v[k].tag == 0x02 || v[k].tag == 0x08) &&
+				      acl_id(e, id, qname, &v[k].id) < 0))
+			continue;
+		k++;
 	}
 	qsort(v, (size_t)k, sizeof(*v), acl_ent_cmp);
 	for (int j = 0; j < k; j++) {
@@ -238,9 +267,12 @@ static int add_acl(struct fb_entries *e, struct archive_entry *ae, int type, int
 			e->cur.mode = (e->cur.mode & ~070u) | (v[j].perm << 3);
 		v[j] = (struct acl_ent){ htole16(v[j].tag), htole16(v[j].perm), htole32(v[j].id) };
 	}
+	if (raw)
+		return 0;
 	*(uint32_t *)e->acl[i] = htole32(2);
-	e->xattrs[e->cur.n_xattrs++] = (struct fb_xattr){ .name = names[i], .value = e->acl[i],
-							   .size = 4 + (size_t)k * sizeof(*v) };
+	e->xattrs[e->cur.n_xattrs++] = (struct fb_xattr){ .name = names[i],
+							  .value = e->acl[i],
+							  .size = 4 + (size_t)k * sizeof(*v) };
 	return 0;
 }
 
@@ -249,32 +281,32 @@ static int fill_entry(struct fb_entries *e, struct archive_entry *ae)
 {
 	struct fb_entry *c = &e->cur;
 
-	c->type = archive_entry_hardlink(ae) ? FB_ENTRY_HARDLINK :
-					       entry_type(archive_entry_filetype(ae));
+	c->type = archive_entry_hardlink(ae) ? FB_ENTRY_HARDLINK
+					     : entry_type(archive_entry_filetype(ae));
 	c->mode = archive_entry_perm(ae) & 07777;
 	c->uid = archive_entry_uid(ae);
 	c->gid = archive_entry_gid(ae);
 	c->mtime = archive_entry_mtime(ae);
 	c->mtime_nsec = archive_entry_mtime_nsec(ae);
 	c->atime = archive_entry_atime_is_set(ae) ? archive_entry_atime(ae) : c->mtime;
-	c->atime_nsec = archive_entry_atime_is_set(ae) ? archive_entry_atime_nsec(ae) : c->mtime_nsec;
+	c->atime_nsec =
+		archive_entry_atime_is_set(ae) ? archive_entry_atime_nsec(ae) : c->mtime_nsec;
 	c->ctime = archive_entry_ctime_is_set(ae) ? archive_entry_ctime(ae) : c->mtime;
-	c->ctime_nsec = archive_entry_ctime_is_set(ae) ? archive_entry_ctime_nsec(ae) : c->mtime_nsec;
-	c->size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 ?
-			  (uint64_t)archive_entry_size(ae) :
-			  0;
+	c->ctime_nsec =
+		archive_entry_ctime_is_set(ae) ? archive_entry_ctime_nsec(ae) : c->mtime_nsec;
+	c->size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0
+			  ? (uint64_t)archive_entry_size(ae)
+			  : 0;
 	c->rdev_major = archive_entry_rdevmajor(ae);
 	c->rdev_minor = archive_entry_rdevminor(ae);
 	c->link = NULL;
 	if (c->type == FB_ENTRY_SYMLINK) {
 		c->link = archive_entry_symlink(ae);
 		if (!c->link)
-			return fail(-EBADMSG, "'%s': symlink '%s' has no target", e->src,
-					    c->path);
+			return fail(-EBADMSG, "'%s': symlink '%s' has no target", e->src, c->path);
 	}
 	if (c->type == _FB_ENTRY_TYPE_MAX)
-		return fail(-EBADMSG, "'%s': '%s' has an unknown file type", e->src,
-				    c->path);
+		return fail(-EBADMSG, "'%s': '%s' has an unknown file type", e->src, c->path);
 	if (fill_xattrs(e, ae) < 0 || add_acl(e, ae, ARCHIVE_ENTRY_ACL_TYPE_ACCESS, 0) < 0 ||
 	    add_acl(e, ae, ARCHIVE_ENTRY_ACL_TYPE_DEFAULT, 1) < 0)
 		return fb_err_errno(-ENOMEM, "cannot read '%s'", e->src);
@@ -292,7 +324,7 @@ static int check_end(struct fb_entries *e, int64_t pos)
 
 	if (fmt == ARCHIVE_FORMAT_EMPTY)
 		return fail(-EBADMSG, "cannot read '%s': it is empty", e->src);
-	if (fmt == ARCHIVE_FORMAT_TAR && archive_filter_bytes(e->ar, 0) == pos)
+	if (fmt == ARCHIVE_FORMAT_TAR && e->started && archive_filter_bytes(e->ar, 0) == pos)
 		return fail(-EBADMSG, "cannot read '%s' after entry '%s': truncated tar archive",
 			    e->src, e->path);
 	return 0;
@@ -357,13 +389,13 @@ static int check_hardlink(struct fb_entries *e, const struct stat *st)
 		return 0;
 	n = malloc(sizeof(*n) + len + 1);
 	if (!n)
-		return -ENOMEM;
+		return fb_err_errno(-ENOMEM, "cannot read '%s'", e->src);
 	*n = (struct link_node){ .dev = st->st_dev, .ino = st->st_ino };
 	memcpy(n->path, e->cur.path, len + 1);
 	found = tsearch(n, &e->links, link_cmp);
 	if (!found) {
 		free(n);
-		return -ENOMEM;
+		return fb_err_errno(-ENOMEM, "cannot read '%s'", e->src);
 	}
 	if (*found != n) {
 		free(n);
@@ -469,6 +501,18 @@ static bool seen_link(struct fb_entries *e, const struct stat *st)
 	return st->st_nlink > 1 && tfind(&key, &e->links, link_cmp);
 }
 
+/* Reading must not change the source: atimes are part of the next image. */
+static int open_child(int dirfd, const char *name, bool is_dir)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (is_dir ? O_DIRECTORY : 0), fd;
+
+	fd = openat(dirfd, name, flags | O_NOATIME);
+	/* O_NOATIME is for the owner only */
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name, flags);
+	return fd;
+}
+
 static int next_dir(struct fb_entries *e)
 {
 	struct walk_dir *d;
@@ -489,8 +533,10 @@ static int next_dir(struct fb_entries *e)
 	}
 	de = d->names[d->next++];
 	r = grow(&e->full, &e->full_cap, d->full_len + strlen(de->d_name) + 2, 1);
-	if (r < 0)
+	if (r < 0) {
+		r = fb_err_errno(r, "cannot read '%s'", e->src);
 		goto out;
+	}
 	sprintf(e->full + d->full_len, "/%s", de->d_name);
 	e->cur.path = e->full + e->src_len + 1;
 	if (fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -498,8 +544,7 @@ static int next_dir(struct fb_entries *e)
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && !seen_link(e, &st))) {
-		fd = openat(d->fd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-							(S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+		fd = open_child(d->fd, de->d_name, S_ISDIR(st.st_mode));
 		if (fd < 0) {
 			r = fb_err_errno(-errno, "cannot open '%s'", e->full);
 			goto out;
@@ -596,8 +641,8 @@ static int read_archive(struct fb_entries *e, const void **buf, size_t *len, uin
 			fb_warn("'%s': '%s': %s, ignoring", e->src, e->cur.path,
 				archive_error_string(e->ar));
 		if (off < 0)
-			return fail(-EBADMSG, "'%s': '%s' has data at a negative offset",
-					    e->src, e->cur.path);
+			return fail(-EBADMSG, "'%s': '%s' has data at a negative offset", e->src,
+				    e->cur.path);
 		if (*len > 0) {
 			*offset = (uint64_t)off;
 			return 1;
@@ -642,8 +687,8 @@ static int open_dir(struct fb_entries *e)
 	if (e->src_len == 1 && e->src[0] == '/')
 		e->full[--e->src_len] = '\0';
 	/* Holes are found with SEEK_DATA and chattr flags are not copied. */
-	archive_read_disk_set_behavior(e->disk, ARCHIVE_READDISK_NO_SPARSE |
-							ARCHIVE_READDISK_NO_FFLAGS);
+	archive_read_disk_set_behavior(e->disk,
+				       ARCHIVE_READDISK_NO_SPARSE | ARCHIVE_READDISK_NO_FFLAGS);
 	return 0;
 }
 

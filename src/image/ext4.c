@@ -28,7 +28,7 @@
 struct node {
 	const char *path;
 	ext2_ino_t ino;
-	bool is_dir, listed; /* listed: in e4.dirs, its times are set at the end */
+	bool is_dir, listed;	 /* listed: in e4.dirs, its times are set at the end */
 	blk64_t tail, tail_lblk; /* a directory's last block, where entries are added */
 	int64_t atime, mtime, ctime;
 	long atime_nsec, mtime_nsec, ctime_nsec;
@@ -121,17 +121,24 @@ static int e2_errno(errcode_t err)
 
 static int e2_fail(struct e4 *c, errcode_t err, const char *what)
 {
+	const char *path = c->path && !*c->path ? "/" : c->path;
+	bool full = err == EXT2_ET_BLOCK_ALLOC_FAIL || err == EXT2_ET_INODE_ALLOC_FAIL;
 	char size[32];
 	int r = e2_errno(err);
 
 	size_str(c->size, size);
-	if (r == -ENOSPC)
-		fb_log_errno(FB_LOG_ERR, 0, "%s: files do not fit in %s (out of %s at '%s')", c->name,
-			     size, err == EXT2_ET_INODE_ALLOC_FAIL ? "inodes" : "blocks",
-			     c->path ? c->path : "/");
+	/* out of room in the filesystem, not on the disk holding the image */
+	if (full && path)
+		fb_log_errno(FB_LOG_ERR, 0, "%s: files do not fit in %s (out of %s at '%s')",
+			     c->name, size, err == EXT2_ET_INODE_ALLOC_FAIL ? "inodes" : "blocks",
+			     path);
+	else if (full || err == EXT2_ET_TOOSMALL)
+		fb_log_errno(FB_LOG_ERR, 0, "%s: %s is too small for ext4", c->name, size);
+	else if (path)
+		fb_log_errno(FB_LOG_ERR, 0, "%s: cannot %s '%s': %s", c->name, what, path,
+			     error_message(err));
 	else
-		fb_log_errno(FB_LOG_ERR, 0, "%s: cannot %s '%s': %s", c->name, what,
-			     c->path ? c->path : "/", error_message(err));
+		fb_log_errno(FB_LOG_ERR, 0, "%s: cannot %s: %s", c->name, what, error_message(err));
 	return r;
 }
 
@@ -245,10 +252,12 @@ static int dir_tail(struct e4 *c, struct node *d)
 /* Puts NAME into the free space after the last entry of a directory block, if it fits. */
 static bool add_dirent(struct e4 *c, char *block, const char *name, ext2_ino_t ino, int ftype)
 {
-	unsigned end = c->fs->blocksize - sizeof(struct ext2_dir_entry_tail), off = 0, rec, used;
+	unsigned end = c->fs->blocksize, off = 0, rec, used;
 	unsigned len = (unsigned)strlen(name), need = EXT2_DIR_REC_LEN(len);
 	struct ext2_dir_entry *d;
 
+	if (ext2fs_has_feature_metadata_csum(c->fs->super))
+		end -= sizeof(struct ext2_dir_entry_tail);
 	for (;;) {
 		d = (struct ext2_dir_entry *)(block + off);
 		if (ext2fs_get_rec_len(c->fs, d, &rec) || rec < 8 || off + rec > end)
@@ -315,7 +324,6 @@ static int alloc_run(struct e4 *c, blk64_t want, blk64_t *pblk, blk64_t *plen)
 static int file_begin(struct e4 *c, struct e4_file *f, ext2_ino_t ino, struct ext2_inode_large *in)
 {
 	errcode_t err;
-
 	int r;
 
 	*f = (struct e4_file){ .ino = ino, .inode = in };
@@ -427,8 +435,7 @@ static int file_data(struct e4 *c, struct e4_file *f, const char *p, size_t len,
 	while (len > 0) {
 		pos = f->lblk * bs + f->fill;
 		if (f->staged && off < pos)
-			return fail(-EBADMSG, "%s: data of '%s' is out of order", c->name,
-					    c->path);
+			return fail(-EBADMSG, "%s: data of '%s' is out of order", c->name, c->path);
 		if (f->staged && off / bs != pos / bs) {
 			r = stage_flush(c, f);
 			if (r < 0)
@@ -635,7 +642,7 @@ static int new_symlink(struct e4 *c, const struct fb_entry *e, ext2_ino_t parent
 	/* As in the kernel: the target and its NUL fit in one block. */
 	if (len == 0 || len >= c->fs->blocksize)
 		return fail(-ENAMETOOLONG, "%s: symlink '%s' has a target ext4 cannot hold",
-				    c->name, e->path);
+			    c->name, e->path);
 	r = new_inode(c, parent, LINUX_S_IFLNK, ino);
 	if (r < 0)
 		return r;
@@ -734,7 +741,7 @@ static int get_parent(struct e4 *c, const char *path, struct node **ret)
 		n = node_find(c, dir);
 		if (n && !n->is_dir)
 			return fail(-ENOTDIR, "%s: '%s' is under '%s', which is not a directory",
-					    c->name, path, dir);
+				    c->name, path, dir);
 		if (!n) {
 			r = create(c, NULL, &d, p, s);
 			if (r < 0)
@@ -805,8 +812,8 @@ static int add_hardlink(struct e4 *c, struct fb_entries *src, const struct fb_en
 	int r;
 
 	if (!t || t->is_dir)
-		return fail(t ? -EPERM : -ENOENT, "%s: hard link '%s' to %s '%s'", c->name,
-				    e->path, t ? "directory" : "missing", e->link);
+		return fail(t ? -EPERM : -ENOENT, "%s: hard link '%s' to %s '%s'", c->name, e->path,
+			    t ? "directory" : "missing", e->link);
 	err = ext2fs_read_inode(c->fs, t->ino, &in);
 	if (err)
 		return e2_fail(c, err, "read inode of");
@@ -848,12 +855,12 @@ static int add_entry(struct e4 *c, struct fb_entries *src, const struct fb_entry
 		return update_dir(c, n, e);
 	if (n && n->is_dir)
 		return fail(-EISDIR, "%s: '%s' is a directory, cannot replace it", c->name,
-				    *e->path ? e->path : "/");
+			    *e->path ? e->path : "/");
 	if (e->type == FB_ENTRY_HARDLINK && n && node_find(c, e->link) == n)
 		return 0;
 	if (strlen(base) > EXT2_NAME_LEN)
 		return fail(-ENAMETOOLONG, "%s: name of '%s' is too long for ext4", c->name,
-				    e->path);
+			    e->path);
 	r = get_parent(c, e->path, &parent);
 	if (r >= 0 && n)
 		r = drop(c, parent->ino, base, n);
@@ -916,7 +923,7 @@ static int fs_params(struct e4 *c, double reserved, struct ext2_super_block *p)
 	inodes = blocks * bs / ratio < UINT32_MAX ? blocks * bs / ratio : UINT32_MAX;
 	if (!(reserved >= 0 && reserved <= 50))
 		return fail(-EINVAL, "%s: reserved blocks percentage %g is not within 0..50",
-				    c->name, reserved);
+			    c->name, reserved);
 	size_str(c->size, size);
 	if (blocks < 64 || inodes * 256 >= blocks * bs)
 		return fail(-ENOSPC, "%s: %s is too small for ext4", c->name, size);
@@ -1132,6 +1139,8 @@ static int mkfs(struct e4 *c, const char *path, uint64_t offset, const struct fb
 	/* as mke2fs -E offset=: every block number is relative to the partition */
 	snprintf(opt, sizeof(opt), "offset=%" PRIu64, offset);
 	err = io_channel_set_options(c->fs->io, opt);
+	if (!err && c->fs->super->s_inodes_count <= EXT2_FIRST_INO(c->fs->super))
+		err = EXT2_ET_TOOSMALL;
 	c->inode_buf = calloc(1, EXT2_INODE_SIZE(c->fs->super));
 	c->dir_buf = malloc(c->fs->blocksize);
 	if (err || !c->inode_buf || !c->dir_buf)

@@ -12,11 +12,14 @@
 #include "entries.h"
 
 struct fb_ext4_opts {
-	const char *label;     /* NULL: none */
-	const uint8_t *uuid;   /* 16 bytes; NULL: random */
+	const char *label;	  /* NULL: none */
+	const uint8_t *uuid;	  /* 16 bytes; NULL: random */
 	const uint8_t *hash_seed; /* 16 bytes for the dir hash seed; NULL: random */
-	double reserved_percent; /* root-reserved blocks, like mke2fs -m (default 5) */
-	int64_t timestamp;     /* >= 0: superblock / root-dir times (SOURCE_DATE_EPOCH); < 0: now */
+	double reserved_percent;  /* root-reserved blocks, 0..50, like mke2fs -m (default 5) */
+	/* >= 0: times of the superblock and of directories the tree does not
+	 * describe (root, lost+found, implied parents), e.g. SOURCE_DATE_EPOCH;
+	 * < 0: now */
+	int64_t timestamp;
 };
 
 /*
@@ -27,6 +30,8 @@ struct fb_ext4_opts {
  * (e.g. "partition 'root'").  Writes nothing outside [OFFSET, OFFSET+SIZE)
  * and writes no blocks of zeros it does not need (the image stays sparse).
  * A tree that does not fit gives -ENOSPC with one message naming NAME.
+ * OPTS may be NULL (defaults: 5% reserved, random UUIDs, now).  Nothing is
+ * fsync()ed: the caller syncs the image once it is complete.
  */
 int fb_ext4_write(const char *path, uint64_t offset, uint64_t size, const char *name,
 		  const struct fb_ext4_opts *opts, struct fb_entries *src);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bmap.h"
@@ -310,4 +311,50 @@ const char *fb_part_source(const struct fb_part *p _unused_, const struct fb_ima
 	if (!strcmp(from, "rootfs"))
 		return ctx->rootfs;
 	return from;
+}
+
+/* A path a part reads: a tree by content, a file by content, a big file by stat. */
+static int hash_input(struct fb_hasher *h, const struct fb_kv *kv)
+{
+	struct stat st;
+
+	if (!strcmp(kv->value, "rootfs") && !strcmp(kv->key, "from"))
+		return 0;
+	if (stat(kv->value, &st) < 0) {
+		fb_hasher_str(h, "missing", kv->value); /* the build will say what is wrong */
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode))
+		return fb_hasher_tree(h, kv->key, kv->value);
+	if (st.st_size > 16 * (off_t)FB_MiB)
+		return fb_hasher_stat(h, kv->key, kv->value);
+	return fb_hasher_file(h, kv->key, kv->value);
+}
+
+int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h)
+{
+	int r;
+
+	for (size_t i = 0; i < b->n_files; i++) {
+		r = fb_hasher_file(h, "profile", b->files[i]);
+		if (r < 0)
+			return r;
+	}
+	r = fb_hasher_file(h, "layout", b->layout);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < b->n_sections; i++) {
+		const struct fb_section *s = &b->sections[i];
+
+		if (strcmp(s->kind, "part") && strcmp(s->kind, "raw"))
+			continue;
+		for (size_t j = 0; j < s->n_kvs; j++) {
+			if (strcmp(s->kvs[j].key, "from") && strcmp(s->kvs[j].key, "file"))
+				continue;
+			r = hash_input(h, &s->kvs[j]);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef FB_IMAGE_H
 #define FB_IMAGE_H
 
+#include "core/cache.h"
 #include "profile/board.h"
 
 struct fb_image_opts {
@@ -16,5 +17,12 @@ struct fb_image_opts {
  * of the image was written: on failure an older image stays untouched.
  */
 int fb_image_build(const struct fb_board *b, const struct fb_image_opts *opts);
+
+/*
+ * Adds everything the image of B is made from to H: the profile files, the
+ * layout, and every file or tree a part or raw blob names ("from = rootfs"
+ * stands for the rootfs, which the caller hashes by its own key).
+ */
+int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h);
 
 #endif

@@ -24,6 +24,11 @@ static const struct section_kind section_kinds[] = {
 	{ "image", false },
 	{ "part", true },
 	{ "raw", true },
+	/* Owned by the build and emulate stages, which check their keys. */
+	{ "kernel", false },
+	{ "initramfs", false },
+	{ "rootfs", false },
+	{ "emulate", false },
 };
 
 static const struct fb_key board_keys[] = {
