@@ -200,7 +200,8 @@ int fb_hasher_file(struct fb_hasher *h, const char *label, const char *path)
 
 	if (fd < 0)
 		return fb_err_errno(-errno, "cannot read '%s'", path);
-	fb_hasher_str(h, label, path);
+	/* Content only: the same file elsewhere (another checkout) is the same input. */
+	fb_hasher_str(h, label, "content");
 	r = hash_fd(h, fd);
 	if (r < 0)
 		return fb_err_errno(r, "cannot read '%s'", path);
@@ -279,7 +280,7 @@ static int hash_entry(struct fb_hasher *h, const char *path, const char *rel)
 
 int fb_hasher_tree(struct fb_hasher *h, const char *label, const char *dir)
 {
-	fb_hasher_str(h, label, dir);
+	fb_hasher_str(h, label, "tree");
 	return hash_entry(h, dir, "");
 }
 

@@ -45,13 +45,13 @@ struct fb_hasher *fb_hasher_free(struct fb_hasher *h);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_hasher *, fb_hasher_free);
 /* A string input; VALUE may be NULL (hashed as absent, unlike ""). */
 void fb_hasher_str(struct fb_hasher *h, const char *label, const char *value);
-/* A file by content.  -errno, logged naming PATH. */
+/* A file by content (not by name).  -errno, logged naming PATH. */
 int fb_hasher_file(struct fb_hasher *h, const char *label, const char *path);
 /* A big file by path, size and mtime (a kernel tarball, a compiler). */
 int fb_hasher_stat(struct fb_hasher *h, const char *label, const char *path);
 /*
- * A directory tree by content: every entry's relative path, type, mode,
- * owner, symlink target and file content, walked in sorted order.
+ * A directory tree by content: every entry's path relative to DIR, type,
+ * mode, owner, symlink target and file content, walked in sorted order.
  */
 int fb_hasher_tree(struct fb_hasher *h, const char *label, const char *dir);
 int fb_hasher_final(struct fb_hasher *h, char key[FB_KEY_LEN + 1]);
