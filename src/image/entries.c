@@ -1,72 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A file tree as a stream of entries.  Directories are walked depth first
- * in byte order of names, and each file is described by libarchive's disk
- * reader, so that modes, owners, times, symlink targets and xattrs come out
- * exactly as they do for an archive.  Archives are anything libarchive
- * reads; their paths are normalised here so that the consumer sees one
- * spelling per file.
+ * A file tree as a stream of entries: the common API and the archive
+ * source.  Archives are tar and cpio, compressed or not; their paths are
+ * normalised here so that the consumer sees one spelling per file.  The
+ * directory source is in entries-dir.c; both describe files with
+ * libarchive, so that they come out alike.
  */
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <endian.h>
-#include <fcntl.h>
-#include <search.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
-#include "core/log.h"
-#include "image/entries.h"
-
-/* Logs without a strerror() suffix, which would only repeat the message. */
-#define fail(r, ...) (fb_log_errno(FB_LOG_ERR, 0, __VA_ARGS__), (r))
-
-/* Big reads: a rootfs is mostly small files, but images carry big ones. */
-#define DATA_BUF_SIZE (1024 * 1024)
-
-struct walk_dir {
-	int fd;
-	struct dirent **names;
-	int n, next;
-	size_t full_len; /* length of this directory's path in e->full */
-};
-
-/* A file seen with st_nlink > 1: later paths to it become hard links. */
-struct link_node {
-	dev_t dev;
-	ino_t ino;
-	char path[];
-};
-
-struct fb_entries {
-	char *src;
-	bool keep_owners;
-
-	struct archive *ar; /* archive source */
-
-	struct archive *disk; /* directory source */
-	struct archive_entry *de;
-	int root_fd;
-	struct walk_dir *stack;
-	size_t depth, stack_cap;
-	char *full; /* src + '/' + the current path */
-	size_t full_cap, src_len;
-	void *links;
-	int data_fd;
-	uint64_t data_pos, data_hole;
-	void *data_buf;
-
-	struct fb_entry cur;
-	bool started;
-	char *path, *link;
-	size_t path_cap, link_cap;
-	struct fb_xattr *xattrs;
-	size_t xattrs_cap;
-	uint8_t *acl[2]; /* POSIX ACLs as xattr values: access, default */
-	size_t acl_cap[2];
-};
+#include "image/entries-internal.h"
 
 /* An entry of the kernel's POSIX ACL xattr format (struct posix_acl_xattr_entry). */
 struct acl_ent {
@@ -74,7 +20,7 @@ struct acl_ent {
 	uint32_t id;
 };
 
-static int grow(void *pp, size_t *cap, size_t need, size_t size)
+int fb_entries_grow(void *pp, size_t *cap, size_t need, size_t size)
 {
 	size_t n = *cap ? *cap : 64;
 	void *p;
@@ -101,7 +47,7 @@ static int normalise(const char *in, char **buf, size_t *cap)
 	size_t o = 0;
 	int r;
 
-	r = grow(buf, cap, strlen(in) + 1, 1);
+	r = fb_entries_grow(buf, cap, strlen(in) + 1, 1);
 	if (r < 0)
 		return r;
 	while (*in) {
@@ -145,7 +91,7 @@ static enum fb_entry_type entry_type(mode_t ft)
 }
 
 /* libarchive's errno is 0, -1 or EILSEQ for a damaged stream: say so. */
-static int ar_err(struct archive *a, const char *where, const char *src, const char *entry)
+int fb_entries_ar_err(struct archive *a, const char *where, const char *src, const char *entry)
 {
 	const char *msg = archive_error_string(a);
 	int err = archive_errno(a);
@@ -166,7 +112,7 @@ static int fill_xattrs(struct fb_entries *e, struct archive_entry *ae)
 	const void *value;
 	size_t size;
 
-	if (grow(&e->xattrs, &e->xattrs_cap, n + 2, sizeof(*e->xattrs)) < 0)
+	if (fb_entries_grow(&e->xattrs, &e->xattrs_cap, n + 2, sizeof(*e->xattrs)) < 0)
 		return -ENOMEM;
 	while (i < n && archive_entry_xattr_next(ae, &name, &value, &size) == ARCHIVE_OK)
 		e->xattrs[i++] = (struct fb_xattr){ .name = name, .value = value, .size = size };
@@ -250,7 +196,7 @@ static int add_acl(struct fb_entries *e, struct archive_entry *ae, int type, int
 		raw = raw || strcmp(e->xattrs[j].name, names[i]) == 0;
 	if (n <= 0)
 		return 0;
-	if (grow(&e->acl[i], &e->acl_cap[i], 4 + (size_t)n * sizeof(*v), 1) < 0)
+	if (fb_entries_grow(&e->acl[i], &e->acl_cap[i], 4 + (size_t)n * sizeof(*v), 1) < 0)
 		return -ENOMEM;
 	v = (struct acl_ent *)(e->acl[i] + 4);
 	while (k < n &&
@@ -277,7 +223,7 @@ static int add_acl(struct fb_entries *e, struct archive_entry *ae, int type, int
 }
 
 /* Everything but the path, shared by both sources. */
-static int fill_entry(struct fb_entries *e, struct archive_entry *ae)
+int fb_entries_fill(struct fb_entries *e, struct archive_entry *ae)
 {
 	struct fb_entry *c = &e->cur;
 
@@ -339,14 +285,14 @@ static int next_archive(struct fb_entries *e)
 
 	if (e->started) {
 		if (archive_read_data_skip(e->ar) < ARCHIVE_WARN)
-			return ar_err(e->ar, "at entry", e->src, e->path);
+			return fb_entries_ar_err(e->ar, "at entry", e->src, e->path);
 		pos = archive_filter_bytes(e->ar, 0);
 	}
 	r = archive_read_next_header(e->ar, &ae);
 	if (r == ARCHIVE_EOF)
 		return check_end(e, pos);
 	if (r < ARCHIVE_WARN)
-		return ar_err(e->ar, "after entry", e->src, e->started ? e->path : NULL);
+		return fb_entries_ar_err(e->ar, "after entry", e->src, e->started ? e->path : NULL);
 	if (r == ARCHIVE_WARN)
 		fb_warn("'%s': %s, ignoring", e->src, archive_error_string(e->ar));
 	e->started = true;
@@ -355,7 +301,7 @@ static int next_archive(struct fb_entries *e)
 	if (!p || normalise(p, &e->path, &e->path_cap) < 0)
 		return fail(-EBADMSG, "'%s': entry '%s' has an unusable path", e->src, p ? p : "?");
 	e->cur.path = e->path;
-	r = fill_entry(e, ae);
+	r = fb_entries_fill(e, ae);
 	if (r < 0)
 		return r;
 	hl = archive_entry_hardlink(ae);
@@ -368,202 +314,6 @@ static int next_archive(struct fb_entries *e)
 	return 1;
 }
 
-static int link_cmp(const void *a, const void *b)
-{
-	const struct link_node *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	if (x->ino != y->ino)
-		return x->ino < y->ino ? -1 : 1;
-	return 0;
-}
-
-/* The first path of a multiply linked file is the file; later ones link to it. */
-static int check_hardlink(struct fb_entries *e, const struct stat *st)
-{
-	size_t len = strlen(e->cur.path);
-	struct link_node *n, **found;
-
-	if (S_ISDIR(st->st_mode) || st->st_nlink < 2)
-		return 0;
-	n = malloc(sizeof(*n) + len + 1);
-	if (!n)
-		return fb_err_errno(-ENOMEM, "cannot read '%s'", e->src);
-	*n = (struct link_node){ .dev = st->st_dev, .ino = st->st_ino };
-	memcpy(n->path, e->cur.path, len + 1);
-	found = tsearch(n, &e->links, link_cmp);
-	if (!found) {
-		free(n);
-		return fb_err_errno(-ENOMEM, "cannot read '%s'", e->src);
-	}
-	if (*found != n) {
-		free(n);
-		/* the data went with the first path */
-		e->cur.type = FB_ENTRY_HARDLINK;
-		e->cur.link = (*found)->path;
-		e->cur.size = 0;
-		return 1;
-	}
-	return 0;
-}
-
-/* Describes e->full (fd: open on it, or -1) into e->cur. */
-static int describe(struct fb_entries *e, int fd, const struct stat *st)
-{
-	int r;
-
-	archive_entry_clear(e->de);
-	archive_entry_copy_sourcepath(e->de, e->full);
-	r = archive_read_disk_entry_from_file(e->disk, e->de, fd, st);
-	if (r < ARCHIVE_WARN)
-		return ar_err(e->disk, "at", e->src, e->full);
-	if (r == ARCHIVE_WARN)
-		fb_warn("'%s': %s, ignoring", e->full, archive_error_string(e->disk));
-	r = fill_entry(e, e->de);
-	if (r < 0)
-		return r;
-	if (!e->keep_owners)
-		e->cur.uid = e->cur.gid = 0;
-	return check_hardlink(e, st);
-}
-
-static int skip_dots(const struct dirent *d)
-{
-	return strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0;
-}
-
-/* Not alphasort(): strcoll() would make the order, and so the image, depend on LC_COLLATE. */
-static int name_cmp(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* Takes fd; the directory's path is e->full. */
-static int walk_push(struct fb_entries *e, int fd)
-{
-	struct walk_dir *d;
-	int r;
-
-	r = grow(&e->stack, &e->stack_cap, e->depth + 1, sizeof(*e->stack));
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	d = &e->stack[e->depth];
-	*d = (struct walk_dir){ .fd = fd, .full_len = strlen(e->full) };
-	d->n = scandirat(fd, ".", &d->names, skip_dots, name_cmp);
-	if (d->n < 0) {
-		r = -errno;
-		close(fd);
-		return fb_err_errno(r, "cannot read directory '%s'", e->full);
-	}
-	e->depth++;
-	return 0;
-}
-
-static void walk_pop(struct fb_entries *e)
-{
-	struct walk_dir *d = &e->stack[--e->depth];
-
-	while (d->next < d->n)
-		free(d->names[d->next++]);
-	free(d->names);
-	close(d->fd);
-}
-
-static int next_root(struct fb_entries *e)
-{
-	struct stat st;
-	int fd = e->root_fd, r;
-
-	e->root_fd = -EBADF;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return fb_err_errno(r, "cannot stat '%s'", e->src);
-	}
-	e->cur.path = "";
-	r = describe(e, fd, &st);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	r = walk_push(e, fd);
-	return r < 0 ? r : 1;
-}
-
-/* A later path of a file already seen: no need to open it. */
-static bool seen_link(struct fb_entries *e, const struct stat *st)
-{
-	struct link_node key = { .dev = st->st_dev, .ino = st->st_ino };
-
-	return st->st_nlink > 1 && tfind(&key, &e->links, link_cmp);
-}
-
-/* Reading must not change the source: atimes are part of the next image. */
-static int open_child(int dirfd, const char *name, bool is_dir)
-{
-	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (is_dir ? O_DIRECTORY : 0), fd;
-
-	fd = openat(dirfd, name, flags | O_NOATIME);
-	/* O_NOATIME is for the owner only */
-	if (fd < 0 && errno == EPERM)
-		fd = openat(dirfd, name, flags);
-	return fd;
-}
-
-static int next_dir(struct fb_entries *e)
-{
-	struct walk_dir *d;
-	struct dirent *de;
-	struct stat st;
-	_cleanup_close_ int fd = -EBADF;
-	int r;
-
-	if (e->root_fd >= 0)
-		return next_root(e);
-	for (;;) {
-		if (e->depth == 0)
-			return 0;
-		d = &e->stack[e->depth - 1];
-		if (d->next < d->n)
-			break;
-		walk_pop(e);
-	}
-	de = d->names[d->next++];
-	r = grow(&e->full, &e->full_cap, d->full_len + strlen(de->d_name) + 2, 1);
-	if (r < 0) {
-		r = fb_err_errno(r, "cannot read '%s'", e->src);
-		goto out;
-	}
-	sprintf(e->full + d->full_len, "/%s", de->d_name);
-	e->cur.path = e->full + e->src_len + 1;
-	if (fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		r = fb_err_errno(-errno, "cannot stat '%s'", e->full);
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && !seen_link(e, &st))) {
-		fd = open_child(d->fd, de->d_name, S_ISDIR(st.st_mode));
-		if (fd < 0) {
-			r = fb_err_errno(-errno, "cannot open '%s'", e->full);
-			goto out;
-		}
-	}
-	r = describe(e, fd, &st);
-	if (r < 0)
-		goto out;
-	if (S_ISDIR(st.st_mode))
-		r = walk_push(e, TAKE_FD(fd));
-	else if (e->cur.type == FB_ENTRY_REG) {
-		e->data_fd = TAKE_FD(fd);
-		e->data_pos = e->data_hole = 0;
-	}
-out:
-	free(de);
-	return r < 0 ? r : 1;
-}
-
 int fb_entries_next(struct fb_entries *e, const struct fb_entry **ret)
 {
 	int r;
@@ -571,57 +321,10 @@ int fb_entries_next(struct fb_entries *e, const struct fb_entry **ret)
 	closep(&e->data_fd);
 	e->data_fd = -EBADF;
 	e->cur = (struct fb_entry){ 0 };
-	r = e->ar ? next_archive(e) : next_dir(e);
+	r = e->ar ? next_archive(e) : fb_entries_dir_next(e);
 	if (r > 0)
 		*ret = &e->cur;
 	return r;
-}
-
-/* Finds the next data run at or after data_pos: SEEK_DATA keeps holes out of the copy. */
-static int seek_data(struct fb_entries *e)
-{
-	off_t d, h;
-
-	d = lseek(e->data_fd, (off_t)e->data_pos, SEEK_DATA);
-	if (d < 0 && errno == ENXIO)
-		return 0;
-	if (d < 0) {
-		/* No SEEK_DATA here: everything is data. */
-		e->data_hole = e->cur.size;
-		return 1;
-	}
-	h = lseek(e->data_fd, d, SEEK_HOLE);
-	e->data_pos = (uint64_t)d;
-	e->data_hole = h < 0 ? e->cur.size : (uint64_t)h;
-	return e->data_pos < e->cur.size;
-}
-
-static int read_file(struct fb_entries *e, const void **buf, size_t *len, uint64_t *offset)
-{
-	uint64_t end;
-	ssize_t n;
-	int r;
-
-	if (e->data_fd < 0 || e->data_pos >= e->cur.size)
-		return 0;
-	if (e->data_pos >= e->data_hole) {
-		r = seek_data(e);
-		if (r <= 0)
-			return r;
-	}
-	end = e->data_hole < e->cur.size ? e->data_hole : e->cur.size;
-	if (end - e->data_pos > DATA_BUF_SIZE)
-		end = e->data_pos + DATA_BUF_SIZE;
-	n = pread(e->data_fd, e->data_buf, end - e->data_pos, (off_t)e->data_pos);
-	if (n < 0)
-		return fb_err_errno(-errno, "cannot read '%s'", e->full);
-	if (n == 0)
-		return fail(-EIO, "'%s' shrank while being read", e->full);
-	*buf = e->data_buf;
-	*len = (size_t)n;
-	*offset = e->data_pos;
-	e->data_pos += (uint64_t)n;
-	return 1;
 }
 
 static int read_archive(struct fb_entries *e, const void **buf, size_t *len, uint64_t *offset)
@@ -636,7 +339,7 @@ static int read_archive(struct fb_entries *e, const void **buf, size_t *len, uin
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
-			return ar_err(e->ar, "at entry", e->src, e->cur.path);
+			return fb_entries_ar_err(e->ar, "at entry", e->src, e->cur.path);
 		if (r == ARCHIVE_WARN)
 			fb_warn("'%s': '%s': %s, ignoring", e->src, e->cur.path,
 				archive_error_string(e->ar));
@@ -652,43 +355,52 @@ static int read_archive(struct fb_entries *e, const void **buf, size_t *len, uin
 
 int fb_entries_read(struct fb_entries *e, const void **buf, size_t *len, uint64_t *offset)
 {
-	return e->ar ? read_archive(e, buf, len, offset) : read_file(e, buf, len, offset);
+	return e->ar ? read_archive(e, buf, len, offset) : fb_entries_dir_read(e, buf, len, offset);
 }
+
+/*
+ * Only what a root filesystem comes in, not *_all(): mtree would read the
+ * host files a manifest names, and lrzip, lzop and grzip run programs.  The
+ * filters here run a program too when libarchive was built without their
+ * library, and then return ARCHIVE_WARN: that is refused (Debian's has
+ * them all).  Registering fails otherwise only when out of memory.
+ */
+static const struct {
+	const char *name;
+	int (*add)(struct archive *a);
+} readers[] = {
+	{ "bzip2", archive_read_support_filter_bzip2 },
+	{ "compress", archive_read_support_filter_compress },
+	{ "gzip", archive_read_support_filter_gzip },
+	{ "lzma", archive_read_support_filter_lzma },
+	{ "xz", archive_read_support_filter_xz },
+	{ "lz4", archive_read_support_filter_lz4 },
+	{ "zstd", archive_read_support_filter_zstd },
+	{ "uncompressed", archive_read_support_filter_none },
+	{ "ar", archive_read_support_format_ar }, /* Debian packages (.deb) */
+	{ "cpio", archive_read_support_format_cpio }, /* odc, newc, crc, binary */
+	{ "empty", archive_read_support_format_empty },
+	{ "tar", archive_read_support_format_tar }, /* ustar, pax, GNU, v7 */
+};
 
 static int open_archive(struct fb_entries *e)
 {
+	int r;
+
 	e->ar = archive_read_new();
 	if (!e->ar)
 		return -ENOMEM;
-	archive_read_support_filter_all(e->ar);
-	archive_read_support_format_all(e->ar);
+	for (size_t i = 0; i < ELEMENTSOF(readers); i++) {
+		r = readers[i].add(e->ar);
+		if (r == ARCHIVE_WARN)
+			return fail(-ENOTSUP,
+				    "cannot read '%s': libarchive has no built-in %s reader",
+				    e->src, readers[i].name);
+		if (r != ARCHIVE_OK)
+			return -ENOMEM;
+	}
 	if (archive_read_open_filename(e->ar, e->src, DATA_BUF_SIZE) != ARCHIVE_OK)
-		return ar_err(e->ar, NULL, e->src, NULL);
-	return 0;
-}
-
-static int open_dir(struct fb_entries *e)
-{
-	e->root_fd = open(e->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (e->root_fd < 0)
-		return fb_err_errno(-errno, "cannot open directory '%s'", e->src);
-	e->disk = archive_read_disk_new();
-	e->de = archive_entry_new();
-	e->data_buf = malloc(DATA_BUF_SIZE);
-	e->src_len = strlen(e->src);
-	/* "dir/" and "dir" must give the same paths. */
-	while (e->src_len > 1 && e->src[e->src_len - 1] == '/')
-		e->src_len--;
-	if (!e->disk || !e->de || !e->data_buf ||
-	    grow(&e->full, &e->full_cap, e->src_len + 1, 1) < 0)
-		return -ENOMEM;
-	memcpy(e->full, e->src, e->src_len);
-	e->full[e->src_len] = '\0';
-	if (e->src_len == 1 && e->src[0] == '/')
-		e->full[--e->src_len] = '\0';
-	/* Holes are found with SEEK_DATA and chattr flags are not copied. */
-	archive_read_disk_set_behavior(e->disk,
-				       ARCHIVE_READDISK_NO_SPARSE | ARCHIVE_READDISK_NO_FFLAGS);
+		return fb_entries_ar_err(e->ar, NULL, e->src, NULL);
 	return 0;
 }
 
@@ -709,7 +421,7 @@ int fb_entries_open(const char *path, const struct fb_entries_opts *opts, struct
 	if (!e->src)
 		r = -ENOMEM;
 	else
-		r = S_ISDIR(st.st_mode) ? open_dir(e) : open_archive(e);
+		r = S_ISDIR(st.st_mode) ? fb_entries_dir_open(e) : open_archive(e);
 	if (r < 0) {
 		fb_entries_free(e);
 		return r == -ENOMEM ? fb_err_errno(r, "cannot read '%s'", path) : r;
@@ -722,20 +434,9 @@ struct fb_entries *fb_entries_free(struct fb_entries *e)
 {
 	if (!e)
 		return NULL;
-	while (e->depth > 0)
-		walk_pop(e);
-	closep(&e->root_fd);
-	closep(&e->data_fd);
-	tdestroy(e->links, free);
+	fb_entries_dir_done(e);
 	if (e->ar)
 		archive_read_free(e->ar);
-	if (e->disk)
-		archive_read_free(e->disk);
-	if (e->de)
-		archive_entry_free(e->de);
-	free(e->stack);
-	free(e->full);
-	free(e->data_buf);
 	free(e->path);
 	free(e->link);
 	free(e->xattrs);
