@@ -7,7 +7,7 @@
 PREFIX ?= /usr/local
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
-PKGS := libudev fdisk blkid ext2fs com_err libarchive inih libcrypto
+PKGS := libudev fdisk blkid ext2fs com_err libarchive inih libcrypto libxml-2.0 libcrypt
 
 CFLAGS ?= -O2 -g
 FB_CFLAGS := -std=gnu17 -Wall -Wextra -Wmissing-prototypes -Werror -D_GNU_SOURCE \
@@ -56,4 +56,7 @@ clean:
 	rm -rf build flashbuild
 
 .PHONY: all unit check lint install clean
--include $(shell find build -name '*.d' 2>/dev/null)
+# Keep the sanitizer objects the unit tests are linked from.
+.SECONDARY:
+# Only where objects go: build/test-cache holds kernel trees with their own .d files.
+-include $(filter-out build/test-cache/%,$(wildcard build/*.d build/*/*.d build/asan/*/*.d))

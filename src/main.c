@@ -19,7 +19,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "build", fb_cmd_build },
+	{ "emulate", fb_cmd_emulate },
 	{ "image", fb_cmd_image },
+	{ "devices", fb_cmd_devices },
+	{ "flash", fb_cmd_flash },
 };
 
 static void help(FILE *f)
@@ -36,6 +40,21 @@ static void help(FILE *f)
 	      "        -r, --rootfs PATH    tree for 'from = rootfs': a directory or an\n"
 	      "                             archive (tar, tar.gz/.xz/.zst, cpio)\n"
 	      "        -o, --output DIR     where images go (default: out)\n"
+	      "  devices [--json] [--allow-fixed]\n"
+	      "        list whole disks with size, bus, model, contents and a verdict:\n"
+	      "        writable, or refused and why\n"
+	      "  flash [OPTIONS] IMAGE DEVICE   |   flash [OPTIONS] --board NAME DEVICE\n"
+	      "        write an image (.img, .img.xz/.gz/.zst/.bz2) to a whole disk: only\n"
+	      "        what its .bmap maps, O_DIRECT, read back and checked, table last\n"
+	      "        --bmap FILE | --no-bmap   the block map (default: IMAGE.bmap)\n"
+	      "        --allow-fixed      also a non-removable disk (never the system's)\n"
+	      "        --to-file          the target may be a regular file\n"
+	      "        -n, --dry-run      every check, then stop before writing\n"
+	      "        --no-verify        do not read back\n"
+	      "        --discard          zero what the bmap leaves unmapped\n"
+	      "        --check-capacity   catch fake-capacity cards first\n"
+	      "        --grow             last partition and its ext4 to the disk's end\n"
+	      "        --json, --progress=tty|plain|json|none\n"
 	      "  help  show this text\n"
 	      "\n"
 	      "Global options (before the command):\n"
@@ -44,7 +63,9 @@ static void help(FILE *f)
 	      "  -v, --verbose        say more; -q, --quiet: only errors\n"
 	      "  -h, --help           this text;  -V, --version: the version\n"
 	      "\n"
-	      "Exit status: 0 ok, 1 failed, 2 usage error.  See flashbuild(1).\n",
+	      "Exit status: 0 ok, 1 failed, 2 usage error; flash: 3 device refused,\n"
+	      "4 read back wrong, 5 image does not match its bmap, 130 interrupted.\n"
+	      "See flashbuild(1).\n",
 	      f);
 }
 

@@ -13,6 +13,8 @@ enum fb_exit {
 	FB_EXIT_REFUSED = 3, /* a device flashbuild must not touch */
 	FB_EXIT_VERIFY = 4,  /* what was read back differs from what was written */
 	FB_EXIT_SOURCE = 5,  /* the image does not match its bmap */
+	/* interrupted (SIGINT, SIGTERM, SIGHUP) */
+	FB_EXIT_CANCELLED = 130,
 };
 
 /*
@@ -23,5 +25,12 @@ typedef int (*fb_cmd_fn)(int argc, char *argv[]);
 
 /* The image step's command, for main.c's table. */
 int fb_cmd_image(int argc, char *argv[]);
+/* Build every stale stage of a board (src/build/); boot it in QEMU (src/emulate/). */
+int fb_cmd_build(int argc, char *argv[]);
+int fb_cmd_emulate(int argc, char *argv[]);
+
+/* Block devices: list them with their verdicts; write an image to one (src/device/). */
+int fb_cmd_devices(int argc, char *argv[]);
+int fb_cmd_flash(int argc, char *argv[]);
 
 #endif

@@ -90,3 +90,108 @@ int fb_spawn(const char *const argv[], const char *const env[], const char *what
 	fb_debug("ran '%s' (%s)", argv[0], what);
 	return spawn_wait(pid, argv[0], what, out_fd);
 }
+
+/* Buffered output of a tool, split into lines. */
+struct line_buf {
+	char *data;
+	size_t len, cap;
+};
+
+static int line_buf_feed(struct line_buf *lb, int fd, const struct fb_spawn_pipe_opts *opts)
+{
+	ssize_t n;
+	char *nl;
+	size_t start = 0;
+
+	if (lb->cap - lb->len < 4096) {
+		size_t cap = lb->cap ? lb->cap * 2 : 65536;
+		char *p = realloc(lb->data, cap);
+
+		if (!p)
+			return -ENOMEM;
+		lb->data = p;
+		lb->cap = cap;
+	}
+	n = read(fd, lb->data + lb->len, lb->cap - lb->len - 1);
+	if (n < 0)
+		return errno == EINTR ? 1 : -errno;
+	if (n == 0)
+		return 0;
+	lb->len += (size_t)n;
+	while ((nl = memchr(lb->data + start, '\n', lb->len - start))) {
+		*nl = '\0';
+		if (opts->line)
+			opts->line(lb->data + start, (size_t)(nl - lb->data) - start,
+				   opts->userdata);
+		start = (size_t)(nl - lb->data) + 1;
+	}
+	memmove(lb->data, lb->data + start, lb->len - start);
+	lb->len -= start;
+	return 1;
+}
+
+/* Reads until EOF; a last line without '\n' is passed on too. */
+static int pipe_drain(int fd, const struct fb_spawn_pipe_opts *opts)
+{
+	struct line_buf lb = { 0 };
+	int r;
+
+	while ((r = line_buf_feed(&lb, fd, opts)) > 0)
+		;
+	if (r == 0 && lb.len > 0 && opts->line) {
+		lb.data[lb.len] = '\0';
+		opts->line(lb.data, lb.len, opts->userdata);
+	}
+	free(lb.data);
+	return r;
+}
+
+static int spawn_piped(const char *const argv[], const struct fb_spawn_pipe_opts *opts, char **envp,
+		       int out_fd, pid_t *ret_pid)
+{
+	posix_spawn_file_actions_t fa;
+	int r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+	if (opts->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, opts->cwd);
+	r = posix_spawnp(ret_pid, argv[0], &fa, NULL, (char *const *)argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	return -r;
+}
+
+int fb_spawn_pipe(const char *const argv[], const struct fb_spawn_pipe_opts *opts)
+{
+	_cleanup_free_ char **envp = env_merge(opts->env);
+	_cleanup_close_ int rd = -EBADF, wr = -EBADF;
+	int fds[2], status, r;
+	pid_t pid;
+
+	if (!envp)
+		return fb_err_errno(-ENOMEM, "cannot run '%s'", argv[0]);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return fb_err_errno(-errno, "cannot run '%s'", argv[0]);
+	rd = fds[0];
+	wr = fds[1];
+	r = spawn_piped(argv, opts, envp, wr, &pid);
+	if (r < 0)
+		return fb_err_errno(r, "cannot run '%s'%s%s", argv[0], opts->cwd ? " in " : "",
+				    opts->cwd ?: "");
+	fb_debug("ran '%s'", argv[0]);
+	/* Our copy of the write end must go, or the read never sees EOF. */
+	close(TAKE_FD(wr));
+	r = pipe_drain(rd, opts);
+	/* After a read error too, so that the tool cannot block on a full pipe. */
+	close(TAKE_FD(rd));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return fb_err_errno(-errno, "cannot wait for '%s'", argv[0]);
+	if (r < 0)
+		return fb_err_errno(r, "cannot read the output of '%s'", argv[0]);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

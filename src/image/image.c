@@ -286,6 +286,8 @@ int fb_image_build(const struct fb_board *b, const struct fb_image_opts *opts)
 	double t0 = fb_now();
 	int r;
 
+	if (!fb_board_section(b, "image", NULL))
+		return fb_err("%s: no [image] section: this board makes no disk image", b->path);
 	if (asprintf(&path, "%s/%s.img", opts->outdir, b->name) < 0)
 		return fb_err_errno(-ENOMEM, "cannot build board '%s'", b->name);
 	r = fb_outfile_open(&img, path);

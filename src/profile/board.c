@@ -59,6 +59,31 @@ struct reader {
 static int parse_file(struct fb_board *b, const char *path, unsigned depth, char **ret_error,
 		      const char **ret_file, unsigned *ret_line);
 
+static struct fb_section *section_get_or_add(struct reader *rd, const char *section);
+static int set_error(struct reader *rd, const char *fmt, ...) _printf_(2, 3);
+
+/*
+ * inih calls no handler for a section header, so an empty section would
+ * vanish ("[initramfs]" alone asks for the defaults): add it here, and
+ * remember the header's line for messages.  A malformed header is left
+ * to inih, which reports it.
+ */
+static void reader_section(struct reader *rd, const char *after_bracket)
+{
+	const char *end = strchr(after_bracket, ']');
+	_cleanup_free_ char *name = NULL;
+
+	rd->section_line = rd->line;
+	if (!end || rd->error)
+		return;
+	name = strndup(after_bracket, (size_t)(end - after_bracket));
+	if (!name) {
+		set_error(rd, "out of memory");
+		return;
+	}
+	(void)section_get_or_add(rd, name);
+}
+
 static char *reader_gets(char *str, int num, void *stream)
 {
 	struct reader *rd = stream;
@@ -66,9 +91,8 @@ static char *reader_gets(char *str, int num, void *stream)
 
 	if (s) {
 		rd->line++;
-		/* inih calls no handler for a header: remember where sections start. */
 		if (s[strspn(s, " \t")] == '[')
-			rd->section_line = rd->line;
+			reader_section(rd, s + strspn(s, " \t") + 1);
 	}
 	return s;
 }
@@ -309,7 +333,7 @@ static int board_check(const struct fb_board *b)
 	const struct fb_section *img = fb_board_section(b, "image", NULL);
 
 	if (!img)
-		return fb_err("%s: no [image] section", b->path);
+		return 0; /* a kernel and an initramfs only, as qemu-x86 */
 	if (fb_str_empty(b->layout))
 		return fb_err("%s:%u: [image] has no 'layout'", img->file, img->line);
 	if (b->size == 0)

@@ -19,6 +19,8 @@ set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TOOLS=$TOP/tests/tools
 FLASHBUILD=${FLASHBUILD:-$TOP/flashbuild}
+# One build cache for every test of a checkout: the kernel is built once.
+export FLASHBUILD_CACHE=$TOP/build/test-cache
 TEST_NAME=$(basename "$0" .sh)
 export MTOOLS_SKIP_CHECK=1 # mtools refuses odd but valid geometries otherwise
 LC_ALL=C.UTF-8 # byte-order sorting like C, and UTF-8 names stay readable

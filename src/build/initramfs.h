@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The initramfs stage: [initramfs] -> CACHE/initramfs/KEY/initramfs.cpio.zst
+ * (or .gz), a newc cpio written in process.  Without 'root' it holds the
+ * whole rootfs (the rootfs stage's tar) and /init hands over to its
+ * /sbin/init; with 'root' it holds busybox and an /init that waits for the
+ * root device, mounts it and switch_roots to it.  Either way /init mounts
+ * proc, sysfs and devtmpfs and prints "Boot took N seconds" on the console.
+ */
+#ifndef FB_INITRAMFS_H
+#define FB_INITRAMFS_H
+
+#include "build.h"
+
+/* Without [initramfs], does nothing; else sets b->initramfs and b->initramfs_image. */
+int fb_initramfs_stage(struct fb_build *b);
+
+/* "/dev/sda2", "LABEL=root", "UUID=...", "PARTLABEL=root": 0, or -EINVAL. */
+int fb_initramfs_check_root(const char *root);
+
+/*
+ * The text of /init, a busybox sh script.  ROOT NULL: exec /sbin/init of the
+ * initramfs; else wait up to TIMEOUT seconds for ROOT, mount it, switch_root.
+ */
+char *fb_initramfs_init(const char *root, unsigned timeout);
+
+#endif

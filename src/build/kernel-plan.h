@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside the kernel stage only: kernel.c reads [kernel] into a plan and
+ * keys it; kernel-make.c builds a plan from source in the reused O=
+ * directory; kernel-deb.c takes a prebuilt kernel out of a Debian package.
+ */
+#ifndef FB_KERNEL_PLAN_H
+#define FB_KERNEL_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "build.h"
+#include "kconfig.h"
+
+struct fb_kernel_arch {
+	const char *name;    /* [board] arch: "x86_64" */
+	const char *karch;   /* make ARCH= */
+	const char *srcarch; /* arch/SRCARCH/boot/ holds the image */
+	const char *cross;   /* CROSS_COMPILE= unless the host is MACHINE */
+	const char *machine; /* uname -m of a host that builds it natively */
+	const char *deb;     /* Debian architecture, for deb:PACKAGE */
+	const char *image;   /* make target and file name in the artifact */
+};
+
+enum fb_kernel_source {
+	FB_KERNEL_TARBALL,
+	FB_KERNEL_TREE,
+	FB_KERNEL_DEB,
+	_FB_KERNEL_SOURCE_MAX,
+};
+
+struct fb_kernel_frag {
+	char *path; /* as the profile gives it, for messages */
+	char *abs;  /* for merge_config.sh, which runs in the build directory */
+	char *text;
+};
+
+/* All that [kernel] asks for, worked out before the cache is looked at. */
+struct fb_kernel_plan {
+	const struct fb_kernel_arch *arch;
+	enum fb_kernel_source kind;
+	char *source;	   /* tarball or tree (absolute), or "package:debarch" */
+	char *deb;	   /* FB_KERNEL_DEB: "package:debarch=version" to download */
+	char *cross;	   /* CROSS_COMPILE, or NULL for a native build */
+	const char *image; /* make target / artifact file name */
+	char *base;	   /* make target ("tinyconfig") ... */
+	char *base_file;   /* ... or an absolute path to a config file */
+	struct fb_kernel_frag *frags;
+	size_t n_frags;
+	struct fb_kconfig want;		/* every fragment's symbols, the last word counts */
+	int64_t timestamp;		/* KBUILD_BUILD_TIMESTAMP, or -1 */
+	char src_key[FB_KEY_LEN + 1];	/* CACHE/kernel-src/KEY: the unpacked tarball */
+	char build_key[FB_KEY_LEN + 1]; /* CACHE/kernel-build/KEY: the O= directory */
+};
+
+/* The fb_stage_run_fn of a kernel built from source: CONF is the plan. */
+int fb_kernel_make(struct fb_build *b, const void *conf, const char *outdir);
+
+/*
+ * For source = deb:PACKAGE: asks apt which version it would install
+ * (following a metapackage such as linux-image-amd64 to the package with
+ * the kernel) and sets p->deb; its version and SHA-256 go into H.  AT is
+ * the profile line that a message points at.
+ */
+int fb_kernel_deb_resolve(struct fb_kernel_plan *p, struct fb_hasher *h, const struct fb_kv *at);
+/* The fb_stage_run_fn of a prebuilt kernel: apt-get download, then the vmlinuz. */
+int fb_kernel_deb_fetch(struct fb_build *b, const void *conf, const char *outdir);
+
+/* The whole of PATH as a string.  -errno, logged. */
+int fb_kernel_read_file(const char *path, char **ret);
+
+/* Copies SRC to DST (0644), fsynced.  -errno, logged. */
+int fb_kernel_copy_file(const char *src, const char *dst);
+
+#endif

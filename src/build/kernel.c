@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The kernel stage (see kernel.h): [kernel] -> a plan (arch, source, base
+ * config, fragments, compiler) -> a key -> the cached artifact, or a build
+ * by kernel-make.c (from source) or kernel-deb.c (prebuilt).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/spawn.h"
+#include "core/util.h"
+#include "kernel-plan.h"
+#include "kernel-src.h"
+#include "kernel.h"
+
+#define DEFAULT_SOURCE "linux-source-6.1"
+#define DEFAULT_CONFIG "tinyconfig"
+/* Bumped when what the kernel key covers, or how a kernel is built, changes. */
+#define KERNEL_FORMAT "kernel-1"
+
+struct kernel_conf {
+	char *source;
+	char *config;
+	char *fragments;
+	char *cmdline;
+	char *image;
+};
+
+static const struct fb_key kernel_keys[] = {
+	{ "source", FB_KEY_STRING, offsetof(struct kernel_conf, source) },
+	{ "config", FB_KEY_STRING, offsetof(struct kernel_conf, config) },
+	{ "fragments", FB_KEY_STRING, offsetof(struct kernel_conf, fragments) },
+	{ "cmdline", FB_KEY_STRING, offsetof(struct kernel_conf, cmdline) },
+	{ "image", FB_KEY_STRING, offsetof(struct kernel_conf, image) },
+	{ NULL, 0, 0 },
+};
+
+static const struct fb_kernel_arch arches[] = {
+	{ "x86_64", "x86_64", "x86", "x86_64-linux-gnu-", "x86_64", "amd64", "bzImage" },
+	{ "armhf", "arm", "arm", "arm-linux-gnueabihf-", "armv7l", "armhf", "zImage" },
+	{ "arm64", "arm64", "arm64", "aarch64-linux-gnu-", "aarch64", "arm64", "Image" },
+};
+
+/* What a message about KEY points at: its line, or the [kernel] header's. */
+static struct fb_kv at(const struct fb_section *s, const char *key)
+{
+	const struct fb_kv *kv = key ? fb_section_get(s, key) : NULL;
+
+	return kv ? *kv : (struct fb_kv){ .file = s->file, .line = s->line };
+}
+
+static void plan_free(struct fb_kernel_plan *p)
+{
+	free(p->source);
+	free(p->deb);
+	free(p->cross);
+	free(p->base);
+	free(p->base_file);
+	for (size_t i = 0; i < p->n_frags; i++) {
+		free(p->frags[i].path);
+		free(p->frags[i].abs);
+		free(p->frags[i].text);
+	}
+	free(p->frags);
+	fb_kconfig_free(&p->want);
+}
+
+static int plan_arch(struct fb_kernel_plan *p, const struct fb_build *b, const struct fb_section *s)
+{
+	const char *arch = b->board->arch;
+	struct fb_kv a = at(s, NULL);
+	struct utsname u;
+
+	if (fb_str_empty(arch))
+		return fb_err("%s:%u: [kernel] needs 'arch' in [board]", a.file, a.line);
+	for (size_t i = 0; i < ELEMENTSOF(arches); i++)
+		if (!strcmp(arches[i].name, arch))
+			p->arch = &arches[i];
+	if (!p->arch)
+		return fb_err("%s:%u: no kernel for arch '%s': expected x86_64, armhf or arm64",
+			      a.file, a.line, arch);
+	if (uname(&u) < 0 || strcmp(u.machine, p->arch->machine))
+		if (!(p->cross = strdup(p->arch->cross)))
+			return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	return 0;
+}
+
+/* A tree we can build out of: Kbuild's O= refuses one that was configured in place. */
+static int check_tree(const char *dir, const struct fb_kv *a)
+{
+	_cleanup_free_ char *mk = fb_path_join(dir, "scripts/kconfig/merge_config.sh");
+	_cleanup_free_ char *dot = fb_path_join(dir, ".config");
+
+	if (!mk || !dot)
+		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	if (access(mk, R_OK) < 0)
+		return fb_err("%s:%u: '%s' is not a kernel tree: it has no "
+			      "scripts/kconfig/merge_config.sh",
+			      a->file, a->line, dir);
+	if (access(dot, F_OK) == 0)
+		return fb_err("%s:%u: kernel tree '%s' was configured in place (it has a .config): "
+			      "run 'make mrproper' there, flashbuild builds out of tree",
+			      a->file, a->line, dir);
+	return 0;
+}
+
+/* deb:PACKAGE, linux-source-X (in /usr/src), a tarball, or a kernel tree. */
+static int plan_source(struct fb_kernel_plan *p, const struct kernel_conf *c,
+		       const struct fb_section *s)
+{
+	const char *v = c->source ?: DEFAULT_SOURCE;
+	struct fb_kv a = at(s, "source");
+	_cleanup_free_ char *path = NULL;
+	bool debian = !strchr(v, '/') && !strncmp(v, "linux-source-", 13);
+	struct stat st;
+
+	if (!strncmp(v, "deb:", 4)) {
+		p->kind = FB_KERNEL_DEB;
+		if (!v[4])
+			return fb_err("%s:%u: 'deb:' needs a package, as in deb:linux-image-amd64",
+				      a.file, a.line);
+		if (strchr(v + 4, ':') ? !(p->source = strdup(v + 4))
+				       : asprintf(&p->source, "%s:%s", v + 4, p->arch->deb) < 0)
+			return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+		return 0;
+	}
+	if (debian ? asprintf(&path, "/usr/src/%s.tar.xz", v) < 0 : !(path = strdup(v)))
+		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	if (stat(path, &st) < 0)
+		return fb_err_errno(-errno, "%s:%u: cannot read kernel source '%s'%s%s%s", a.file,
+				    a.line, path, debian ? " (apt-get install " : "",
+				    debian ? v : "", debian ? ")" : "");
+	p->kind = S_ISDIR(st.st_mode) ? FB_KERNEL_TREE : FB_KERNEL_TARBALL;
+	p->source = realpath(path, NULL);
+	if (!p->source)
+		return fb_err_errno(-errno, "%s:%u: cannot read kernel source '%s'", a.file, a.line,
+				    path);
+	return p->kind == FB_KERNEL_TREE ? check_tree(p->source, &a) : 0;
+}
+
+/* "tinyconfig", "defconfig", "sunxi_defconfig": a make target; anything else a file. */
+static bool is_make_target(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 6 && !strcmp(v + n - 6, "config") &&
+	       strspn(v, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_-") == n;
+}
+
+static int plan_config(struct fb_kernel_plan *p, const struct kernel_conf *c,
+		       const struct fb_section *s)
+{
+	const char *v = c->config ?: DEFAULT_CONFIG;
+	struct fb_kv a = at(s, "config");
+
+	if (is_make_target(v)) {
+		p->base = strdup(v);
+		return p->base ? 0 : fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	}
+	p->base_file = realpath(v, NULL);
+	if (!p->base_file)
+		return fb_err_errno(-errno, "%s:%u: cannot read kernel config '%s'", a.file, a.line,
+				    v);
+	return 0;
+}
+
+static int add_fragment(struct fb_kernel_plan *p, const char *path, const struct fb_kv *a)
+{
+	struct fb_kernel_frag *f;
+	unsigned line = 0;
+	int r;
+
+	f = reallocarray(p->frags, p->n_frags + 1, sizeof(*f));
+	if (!f)
+		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	p->frags = f;
+	f = &p->frags[p->n_frags++];
+	*f = (struct fb_kernel_frag){ .path = strdup(path), .abs = realpath(path, NULL) };
+	if (!f->path)
+		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	if (!f->abs)
+		return fb_err_errno(-errno, "%s:%u: cannot read config fragment '%s'", a->file,
+				    a->line, path);
+	r = fb_kernel_read_file(f->abs, &f->text);
+	if (r < 0)
+		return r;
+	r = fb_kconfig_parse(&p->want, f->text, f->path, &line);
+	if (r == -EINVAL)
+		return fb_err("%s:%u: not a Kconfig line: expected CONFIG_NAME=value or "
+			      "'# CONFIG_NAME is not set'",
+			      f->path, line);
+	if (r < 0)
+		return fb_err_errno(r, "cannot read '%s'", f->path);
+	return 0;
+}
+
+static int plan_fragments(struct fb_kernel_plan *p, const struct kernel_conf *c,
+			  const struct fb_section *s)
+{
+	_cleanup_free_ char *list = c->fragments ? strdup(c->fragments) : NULL;
+	struct fb_kv a = at(s, "fragments");
+	char *save = NULL;
+	int r;
+
+	if (c->fragments && !list)
+		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	for (char *t = list ? strtok_r(list, " \t", &save) : NULL; t;
+	     t = strtok_r(NULL, " \t", &save)) {
+		r = add_fragment(p, t, &a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* NAME in $PATH, with its symlinks resolved (gcc -> gcc-12), or NULL. */
+static char *find_in_path(const char *name)
+{
+	_cleanup_free_ char *dirs = strdup(getenv("PATH") ?: "/usr/bin:/bin");
+	char *save = NULL;
+
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = fb_path_join(d, name);
+
+		if (p && access(p, X_OK) == 0)
+			return realpath(p, NULL);
+	}
+	return NULL;
+}
+
+static void on_version_line(const char *line, size_t len, void *userdata)
+{
+	fwrite(line, 1, len, userdata);
+	fputc('\n', userdata);
+}
+
+/* The compiler by path, size, mtime and what it says it is. */
+static int hash_toolchain(struct fb_hasher *h, const struct fb_kernel_plan *p)
+{
+	_cleanup_free_ char *cc = NULL, *path = NULL, *out = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t len = 0;
+	int r;
+
+	if (asprintf(&cc, "%sgcc", p->cross ?: "") < 0)
+		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	path = find_in_path(cc);
+	if (!path)
+		return fb_err("cannot find the compiler '%s' in PATH (install %s%.*s)", cc,
+			      p->cross ? "gcc-" : "gcc", p->cross ? (int)strlen(p->cross) - 1 : 0,
+			      p->cross ?: "");
+	r = fb_hasher_stat(h, "cc", path);
+	if (r < 0)
+		return r;
+	f = open_memstream(&out, &len);
+	if (!f)
+		return fb_err_errno(-ENOMEM, "cannot run '%s'", cc);
+	r = fb_spawn_pipe((const char *const[]){ path, "--version", NULL },
+			  &(struct fb_spawn_pipe_opts){ .line = on_version_line, .userdata = f });
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return fb_err("'%s --version' failed with exit status %d", path, r);
+	if (fclose(TAKE_PTR(f)) == EOF)
+		return fb_err_errno(-ENOMEM, "cannot run '%s'", cc);
+	fb_hasher_str(h, "cc-version", out);
+	return 0;
+}
+
+static int hasher_done(struct fb_hasher *h, char key[FB_KEY_LEN + 1])
+{
+	int r = fb_hasher_final(h, key);
+
+	return r < 0 ? fb_err_errno(r, "cannot compute the kernel key") : 0;
+}
+
+/* CACHE/kernel-src/KEY (the unpacked tarball) and CACHE/kernel-build/KEY (O=). */
+static int plan_dir_keys(struct fb_kernel_plan *p)
+{
+	_cleanup_(fb_hasher_freep) struct fb_hasher *src = fb_hasher_new("kernel-src");
+	_cleanup_(fb_hasher_freep) struct fb_hasher *obj = fb_hasher_new("kernel-build");
+	int r;
+
+	if (!src || !obj)
+		return fb_err_errno(-ENOMEM, "cannot compute the kernel key");
+	if (p->kind == FB_KERNEL_TARBALL) {
+		r = fb_hasher_stat(src, "tarball", p->source);
+		if (r >= 0)
+			r = hasher_done(src, p->src_key);
+		if (r < 0)
+			return r;
+	}
+	fb_hasher_str(obj, "format", KERNEL_FORMAT);
+	/* A tree by its path: an edited tree rebuilds in the same directory. */
+	fb_hasher_str(obj, "source", p->kind == FB_KERNEL_TARBALL ? p->src_key : p->source);
+	fb_hasher_str(obj, "arch", p->arch->name);
+	fb_hasher_str(obj, "cross", p->cross);
+	r = hash_toolchain(obj, p);
+	if (r < 0)
+		return r;
+	return hasher_done(obj, p->build_key);
+}
+
+static int plan_key(struct fb_kernel_plan *p, const struct fb_section *s, char key[FB_KEY_LEN + 1])
+{
+	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("kernel");
+	_cleanup_free_ char *base = NULL;
+	struct fb_kv a = at(s, "source");
+	int r;
+
+	if (!h)
+		return fb_err_errno(-ENOMEM, "cannot compute the kernel key");
+	fb_hasher_str(h, "format", KERNEL_FORMAT);
+	fb_hasher_str(h, "image", p->image);
+	if (p->kind == FB_KERNEL_DEB) {
+		r = fb_kernel_deb_resolve(p, h, &a);
+		return r < 0 ? r : hasher_done(h, key);
+	}
+	r = plan_dir_keys(p);
+	if (r >= 0 && p->kind == FB_KERNEL_TREE)
+		r = fb_kernel_src_hash_tree(h, p->source);
+	if (r >= 0 && p->base_file)
+		r = fb_kernel_read_file(p->base_file, &base);
+	if (r < 0)
+		return r;
+	fb_hasher_str(h, "build", p->build_key);
+	fb_hasher_str(h, "base", p->base);
+	fb_hasher_str(h, "base-file", base);
+	for (size_t i = 0; i < p->n_frags; i++)
+		fb_hasher_str(h, "fragment", p->frags[i].text);
+	if (p->timestamp >= 0) {
+		char ts[32];
+
+		snprintf(ts, sizeof(ts), "%lld", (long long)p->timestamp);
+		fb_hasher_str(h, "timestamp", ts);
+	}
+	return hasher_done(h, key);
+}
+
+static int plan(struct fb_kernel_plan *p, const struct kernel_conf *c, const struct fb_build *b,
+		const struct fb_section *s)
+{
+	struct fb_kv a = at(s, c->config ? "config" : "fragments");
+	int r;
+
+	r = plan_arch(p, b, s);
+	if (r >= 0)
+		r = plan_source(p, c, s);
+	if (r < 0)
+		return r;
+	p->image = c->image ?: p->arch->image;
+	if (strchr(p->image, '/') || !strcmp(p->image, ".") || !strcmp(p->image, "..")) {
+		a = at(s, "image");
+		return fb_err("%s:%u: 'image' is a make target such as bzImage, not a path", a.file,
+			      a.line);
+	}
+	if (p->kind == FB_KERNEL_DEB) {
+		if (c->config || c->fragments)
+			return fb_err("%s:%u: a prebuilt kernel (source = deb:...) takes no '%s'",
+				      a.file, a.line, c->config ? "config" : "fragments");
+		return 0;
+	}
+	r = plan_config(p, c, s);
+	if (r >= 0)
+		r = plan_fragments(p, c, s);
+	return r;
+}
+
+static int set_outputs(struct fb_build *b, const struct fb_kernel_plan *p,
+		       const struct kernel_conf *c)
+{
+	b->kernel_image = fb_artifact_file(&b->kernel, p->image);
+	if (!b->kernel_image)
+		return fb_err_errno(-ENOMEM, "cannot use the kernel");
+	if (c->cmdline && !(b->kernel_cmdline = strdup(c->cmdline)))
+		return fb_err_errno(-ENOMEM, "cannot use the kernel");
+	return 0;
+}
+
+static void conf_free(struct kernel_conf *c)
+{
+	fb_keys_free(kernel_keys, c);
+}
+
+int fb_kernel_stage(struct fb_build *b)
+{
+	const struct fb_section *s = fb_board_section(b->board, "kernel", NULL);
+	_cleanup_(conf_free) struct kernel_conf c = { 0 };
+	_cleanup_(plan_free) struct fb_kernel_plan p = { .timestamp = b->timestamp };
+	char key[FB_KEY_LEN + 1];
+	int r;
+
+	if (!s)
+		return 0;
+	r = fb_keys_apply(kernel_keys, &c, s->kvs, s->n_kvs, "[kernel]");
+	if (r >= 0)
+		r = plan(&p, &c, b, s);
+	if (r >= 0)
+		r = plan_key(&p, s, key);
+	if (r >= 0)
+		r = fb_build_stage(b, "kernel", key,
+				   p.kind == FB_KERNEL_DEB ? fb_kernel_deb_fetch : fb_kernel_make,
+				   &p, &b->kernel);
+	if (r >= 0)
+		r = set_outputs(b, &p, &c);
+	if (r < 0) {
+		/* Nothing half-set: a failed stage reports no artifact at all. */
+		fb_artifact_clear(&b->kernel);
+		free(b->kernel_image);
+		free(b->kernel_cmdline);
+		b->kernel_image = b->kernel_cmdline = NULL;
+		return r;
+	}
+	return 0;
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* flashbuild flash [OPTIONS] IMAGE DEVICE  |  flashbuild flash --board NAME DEVICE */
+#include <getopt.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/cli.h"
+#include "core/log.h"
+#include "flash.h"
+#include "image/image.h"
+#include "profile/board.h"
+#include "progress.h"
+
+struct flash_args {
+	struct fb_flash_job job;
+	const char *board, *outdir, *rootfs;
+	enum fb_progress_mode progress;
+	bool json;
+};
+
+static int parse_progress(const char *s, enum fb_progress_mode *ret)
+{
+	static const char *const names[_FB_PROGRESS_MAX] = {
+		[FB_PROGRESS_TTY] = "tty",
+		[FB_PROGRESS_PLAIN] = "plain",
+		[FB_PROGRESS_JSON] = "json",
+		[FB_PROGRESS_NONE] = "none",
+	};
+
+	for (int i = 0; i < _FB_PROGRESS_MAX; i++)
+		if (!strcmp(s, names[i])) {
+			*ret = (enum fb_progress_mode)i;
+			return 0;
+		}
+	return fb_err("flash: --progress takes tty, plain, json or none, not '%s'", s);
+}
+
+/* The options that only set a flag of struct fb_flash_opts; true when C was one. */
+static bool set_flag(int c, struct fb_flash_opts *o)
+{
+	static const struct {
+		int c;
+		size_t off;
+		bool value;
+	} flags[] = {
+		{ 'F', offsetof(struct fb_flash_opts, allow_fixed), true },
+		{ 'T', offsetof(struct fb_flash_opts, to_file), true },
+		{ 'V', offsetof(struct fb_flash_opts, verify), false },
+		{ 'n', offsetof(struct fb_flash_opts, dry_run), true },
+		{ 'D', offsetof(struct fb_flash_opts, discard), true },
+		{ 'C', offsetof(struct fb_flash_opts, check_capacity), true },
+		{ 'G', offsetof(struct fb_flash_opts, grow), true },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(flags); i++)
+		if (flags[i].c == c) {
+			*(bool *)((char *)o + flags[i].off) = flags[i].value;
+			return true;
+		}
+	return false;
+}
+
+static int parse_args(int argc, char *argv[], struct flash_args *a)
+{
+	static const struct option opts[] = {
+		{ "bmap", required_argument, NULL, 'B' },
+		{ "no-bmap", no_argument, NULL, 'N' },
+		{ "board", required_argument, NULL, 'b' },
+		{ "rootfs", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "allow-fixed", no_argument, NULL, 'F' },
+		{ "to-file", no_argument, NULL, 'T' },
+		{ "no-verify", no_argument, NULL, 'V' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "discard", no_argument, NULL, 'D' },
+		{ "check-capacity", no_argument, NULL, 'C' },
+		{ "grow", no_argument, NULL, 'G' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "progress", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "b:r:o:n", opts, NULL)) >= 0) {
+		if (set_flag(c, &a->job.opts))
+			continue;
+		switch (c) {
+		case 'B':
+			a->job.bmap = optarg;
+			break;
+		case 'N':
+			a->job.no_bmap = true;
+			break;
+		case 'b':
+			a->board = optarg;
+			break;
+		case 'r':
+			a->rootfs = optarg;
+			break;
+		case 'o':
+			a->outdir = optarg;
+			break;
+		case 'j':
+			a->progress = FB_PROGRESS_JSON;
+			break;
+		case 'P':
+			if (parse_progress(optarg, &a->progress) < 0)
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (argc - optind != (a->board ? 1 : 2))
+		return fb_err("flash: expected %s",
+			      a->board ? "DEVICE after --board NAME" : "IMAGE DEVICE");
+	if (!a->board)
+		a->job.image = argv[optind++];
+	a->job.device = argv[optind];
+	return 0;
+}
+
+static bool newer(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec > b->st_mtim.tv_sec ||
+	       (a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec > b->st_mtim.tv_nsec);
+}
+
+/* The board's image, built first when it is missing or older than its profile or layout. */
+static int board_image(struct flash_args *a, char **ret)
+{
+	_cleanup_(fb_board_freep) struct fb_board *b = NULL;
+	struct fb_image_opts io = { .rootfs = a->rootfs, .outdir = a->outdir };
+	struct stat img, st;
+	bool stale;
+	int r;
+
+	r = fb_board_load(a->board, &b);
+	if (r < 0)
+		return r;
+	if (asprintf(ret, "%s/%s.img", a->outdir, b->name) < 0)
+		return fb_err_errno(-ENOMEM, "cannot name the image of '%s'", a->board);
+	/* A --rootfs given is a new input: build. */
+	stale = stat(*ret, &img) < 0 || a->rootfs;
+	for (size_t i = 0; !stale && i < b->n_files; i++)
+		stale = stat(b->files[i], &st) < 0 || newer(&st, &img);
+	if (!stale && b->layout)
+		stale = stat(b->layout, &st) < 0 || newer(&st, &img);
+	if (!stale)
+		return 0;
+	fb_info("building '%s' first", *ret);
+	return fb_image_build(b, &io);
+}
+
+static int outcome_exit(enum fb_flash_outcome o)
+{
+	switch (o) {
+	case FB_FLASH_OK:
+		return FB_EXIT_OK;
+	case FB_FLASH_REFUSED:
+		return FB_EXIT_REFUSED;
+	case FB_FLASH_MISMATCH:
+		return FB_EXIT_VERIFY;
+	case FB_FLASH_CORRUPT:
+		return FB_EXIT_SOURCE;
+	case FB_FLASH_CANCELLED:
+		return FB_EXIT_CANCELLED;
+	default:
+		return FB_EXIT_FAILED;
+	}
+}
+
+int fb_cmd_flash(int argc, char *argv[])
+{
+	struct flash_args a = { .outdir = "out",
+				.progress = _FB_PROGRESS_MAX,
+				.job = { .opts = { .verify = true }, .cancel_fd = -1 } };
+	_cleanup_free_ char *image = NULL;
+	_cleanup_close_ int sfd = -EBADF;
+	struct fb_progress p;
+	sigset_t mask, old;
+	enum fb_flash_outcome o;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return FB_EXIT_USAGE;
+	if (a.board) {
+		if (board_image(&a, &image) < 0)
+			return FB_EXIT_FAILED;
+		a.job.image = image;
+	}
+	if (a.progress == _FB_PROGRESS_MAX)
+		a.progress = isatty(STDERR_FILENO) ? FB_PROGRESS_TTY : FB_PROGRESS_PLAIN;
+	fb_progress_init(&p, a.progress, a.progress == FB_PROGRESS_JSON ? stdout : stderr);
+	a.job.sink = (struct fb_flash_sink){ fb_progress_emit, &p };
+	/* Ctrl-C becomes a readable descriptor the engine polls: it stops between writes. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	a.job.cancel_fd = sfd;
+	o = fb_flash_run(&a.job);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (o == FB_FLASH_OK && !a.job.opts.dry_run && a.progress != FB_PROGRESS_JSON)
+		fb_info("'%s' written to '%s'%s", a.job.image, a.job.device,
+			a.job.opts.verify ? " and verified" : "");
+	return outcome_exit(o);
+}

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One flash job, in order: look (facts, refusals, source, bmap), open and
+ * look again, wipe both ends, write the body, verify it, write the tail and
+ * then the head, fix the table up, let the kernel see the partitions.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bmap-read.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "engine.h"
+#include "source.h"
+#include "udev.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_bmap *, fb_bmap_free);
+
+/* Without a bmap the image is checked (and re-written on a mismatch) in pieces this size. */
+#define PLAIN_EXTENT (64 * 1024 * 1024)
+
+static const char *const phase_names[_FB_FLASH_PHASE_MAX] = {
+	[FB_FLASH_CHECK] = "check", [FB_FLASH_CAPACITY] = "capacity", [FB_FLASH_WIPE] = "wipe",
+	[FB_FLASH_WRITE] = "write", [FB_FLASH_VERIFY] = "verify",     [FB_FLASH_HEAD] = "head",
+	[FB_FLASH_TABLE] = "table", [FB_FLASH_DONE] = "done",
+};
+
+static const char *const outcome_names[_FB_FLASH_OUTCOME_MAX] = {
+	[FB_FLASH_OK] = "ok",
+	[FB_FLASH_FAILED] = "failed",
+	[FB_FLASH_REFUSED] = "refused",
+	[FB_FLASH_MISMATCH] = "verify-mismatch",
+	[FB_FLASH_CORRUPT] = "source-corrupt",
+	[FB_FLASH_CANCELLED] = "cancelled",
+};
+
+const char *fb_flash_phase_to_string(enum fb_flash_phase p)
+{
+	return p < _FB_FLASH_PHASE_MAX ? phase_names[p] : "?";
+}
+
+const char *fb_flash_outcome_to_string(enum fb_flash_outcome o)
+{
+	return o < _FB_FLASH_OUTCOME_MAX ? outcome_names[o] : "?";
+}
+
+static void emit(struct fb_engine *e, struct fb_flash_event ev)
+{
+	if (!e->job->sink.emit)
+		return;
+	ev.elapsed = fb_now() - e->t0;
+	ev.device = e->job->device;
+	e->job->sink.emit(e->job->sink.userdata, &ev);
+}
+
+void fb_engine_phase(struct fb_engine *e, enum fb_flash_phase p, uint64_t total)
+{
+	emit(e, (struct fb_flash_event){ .type = FB_FLASH_EV_PHASE, .phase = p, .total = total });
+}
+
+void fb_engine_progress(struct fb_engine *e, enum fb_flash_phase p, uint64_t done, uint64_t total)
+{
+	emit(e, (struct fb_flash_event){
+			.type = FB_FLASH_EV_PROGRESS, .phase = p, .done = done, .total = total });
+}
+
+bool fb_engine_cancelled(struct fb_engine *e)
+{
+	struct pollfd p = { .fd = e->job->cancel_fd, .events = POLLIN };
+
+	if (e->job->cancel_fd < 0 || poll(&p, 1, 0) <= 0)
+		return false;
+	e->outcome = FB_FLASH_CANCELLED;
+	return true;
+}
+
+/* IMAGE.bmap, else the name without its compression suffix, else without ".img". */
+static char *find_bmap(const char *image)
+{
+	static const char *const zext[] = { ".xz", ".gz", ".zst", ".zstd", ".bz2", ".lz4" };
+	_cleanup_free_ char *base = strdup(image);
+	char *p = NULL;
+
+	if (!base || asprintf(&p, "%s.bmap", image) < 0)
+		return NULL;
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	for (size_t i = 0; i < ELEMENTSOF(zext); i++) {
+		size_t n = strlen(base), m = strlen(zext[i]);
+
+		if (n > m && !strcmp(base + n - m, zext[i]))
+			base[n - m] = '\0';
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = strlen(base);
+
+		if (pass == 1 && n > 4 && !strcmp(base + n - 4, ".img"))
+			base[n - 4] = '\0';
+		else if (pass == 1)
+			break;
+		if (asprintf(&p, "%s.bmap", base) < 0)
+			return NULL;
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+static int extents_from_bmap(struct fb_engine *e, const struct fb_bmap *b)
+{
+	e->ext = calloc(b->n ? b->n : 1, sizeof(*e->ext));
+	if (!e->ext)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->n; i++) {
+		struct fb_extent *x = &e->ext[i];
+
+		fb_bmap_range_bytes(b, i, &x->off, &x->len);
+		memcpy(x->sha, b->ranges[i].sha, sizeof(x->sha));
+		x->sha_from_bmap = x->sha[0] != '\0';
+		x->bmap_index = (unsigned)i + 1;
+		e->mapped_bytes += x->len;
+	}
+	e->n_ext = b->n;
+	return 0;
+}
+
+static int extents_whole(struct fb_engine *e)
+{
+	size_t n = (size_t)((e->image_size + PLAIN_EXTENT - 1) / PLAIN_EXTENT);
+
+	e->ext = calloc(n ? n : 1, sizeof(*e->ext));
+	if (!e->ext)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t off = (uint64_t)i * PLAIN_EXTENT, end = off + PLAIN_EXTENT;
+
+		e->ext[i] = (struct fb_extent){ .off = off,
+						.len = (end > e->image_size ? e->image_size : end) -
+						       off,
+						.bmap_index = (unsigned)i + 1 };
+	}
+	e->n_ext = n;
+	e->mapped_bytes = e->image_size;
+	return 0;
+}
+
+/* A stream without a bmap: its size is known only by reading it to the end once. */
+static int measure(struct fb_engine *e)
+{
+	_cleanup_free_ uint8_t *buf = malloc(FB_ENGINE_CHUNK);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	e->image_size = 0;
+	do {
+		n = fb_source_read(e->src, e->image_size, buf, FB_ENGINE_CHUNK);
+		if (n < 0) {
+			e->outcome = n == -EBADMSG ? FB_FLASH_CORRUPT : FB_FLASH_FAILED;
+			return (int)n;
+		}
+		e->image_size += (uint64_t)n;
+		fb_engine_progress(e, FB_FLASH_CHECK, e->image_size, 0);
+	} while (n > 0);
+	return 0;
+}
+
+static int load_source(struct fb_engine *e)
+{
+	const struct fb_flash_job *j = e->job;
+	_cleanup_(fb_bmap_freep) struct fb_bmap *b = NULL;
+	_cleanup_free_ char *found = NULL;
+	const char *bmap = j->bmap;
+	int r;
+
+	r = fb_source_open(j->image, &e->src);
+	if (r < 0)
+		return r;
+	if (!bmap && !j->no_bmap)
+		bmap = found = find_bmap(j->image);
+	if (bmap) {
+		r = fb_bmap_load(bmap, &b);
+		if (r < 0)
+			return r;
+		e->image_size = b->image_size;
+		if (!fb_source_compressed(e->src) && fb_source_size(e->src) != b->image_size) {
+			e->outcome = FB_FLASH_CORRUPT;
+			return fb_err("'%s' has %" PRIu64
+				      " bytes, but its bmap '%s' describes %" PRIu64,
+				      j->image, fb_source_size(e->src), bmap, b->image_size);
+		}
+		fb_debug("using bmap '%s': %zu ranges", bmap, b->n);
+		return extents_from_bmap(e, b);
+	}
+	if (fb_source_compressed(e->src)) {
+		r = measure(e);
+		if (r < 0)
+			return r;
+	} else {
+		e->image_size = fb_source_size(e->src);
+	}
+	return extents_whole(e);
+}
+
+/* The head (first MiB) and, for an image over 2 MiB, its last MiB: held back, written last. */
+static int plan_deferred(struct fb_engine *e)
+{
+	uint64_t size = e->image_size;
+
+	e->head.off = 0;
+	e->head.len = size < FB_ENGINE_HEAD ? size : FB_ENGINE_HEAD;
+	if (size > 2 * FB_ENGINE_HEAD) {
+		e->tail.off = (size - FB_ENGINE_HEAD) / FB_TARGET_BUF_ALIGN * FB_TARGET_BUF_ALIGN;
+		e->tail.len = size - e->tail.off;
+	}
+	e->head.buf = fb_target_alloc((size_t)e->head.len + FB_TARGET_BUF_ALIGN);
+	e->tail.buf = fb_target_alloc((size_t)e->tail.len + FB_TARGET_BUF_ALIGN);
+	return e->head.buf && e->tail.buf ? 0 : -ENOMEM;
+}
+
+static void dry_run(struct fb_engine *e)
+{
+	char a[32], b[32], c[32];
+
+	fb_info("dry run: '%s' (%s, %s; %s to write in %zu ranges) to '%s' (%s, %s): wipe its "
+		"first and last MiB, write all but the image's first and last MiB, %s, then "
+		"those; nothing was written",
+		e->job->image, fb_source_filter(e->src),
+		fb_format_size(e->image_size, a, sizeof(a)),
+		fb_format_size(e->mapped_bytes, b, sizeof(b)), e->n_ext, e->facts.node,
+		fb_format_size(e->facts.size, c, sizeof(c)), e->facts.bus ? e->facts.bus : "file",
+		e->job->opts.verify ? "verify" : "no verify");
+}
+
+static int open_checked(struct fb_engine *e, const struct fb_guard_opts *go)
+{
+	enum fb_refusal why;
+	int r;
+
+	r = fb_target_open(&e->tgt, e->facts.node, e->facts.is_block, e->image_size);
+	if (r == -EBUSY) {
+		e->outcome = FB_FLASH_REFUSED;
+		return fb_guard_refuse(&e->facts, go, FB_REFUSE_BUSY);
+	}
+	if (r < 0)
+		return r;
+	if (!e->facts.is_block) {
+		e->facts.size = e->tgt.size;
+		return 0;
+	}
+	/* The second look, on the descriptor we will write through. */
+	r = fb_guard_check_fd(e->tgt.fd, &e->facts, go, &why);
+	if (r < 0 && why != FB_REFUSE_NONE)
+		e->outcome = FB_FLASH_REFUSED;
+	return r;
+}
+
+/* Old signatures at both ends of the disk: no stale table or backup GPT survives. */
+static int wipe(struct fb_engine *e)
+{
+	uint64_t n = e->tgt.size < FB_ENGINE_HEAD ? e->tgt.size : FB_ENGINE_HEAD;
+	uint64_t tail = (e->tgt.size - n) / e->tgt.align * e->tgt.align;
+	_cleanup_free_ uint8_t *zero = fb_target_alloc(FB_ENGINE_HEAD);
+	int r;
+
+	if (!zero)
+		return -ENOMEM;
+	fb_engine_phase(e, FB_FLASH_WIPE, 2 * n);
+	r = fb_target_write(&e->tgt, zero, (size_t)n, 0);
+	if (r >= 0 && tail >= n)
+		r = fb_target_write(&e->tgt, zero, (size_t)(e->tgt.size - tail), tail);
+	return r < 0 ? r : fb_target_sync(&e->tgt);
+}
+
+/* --discard: zero what the image leaves unmapped, up to the end of the disk. */
+static int discard_gaps(struct fb_engine *e)
+{
+	uint64_t pos = e->head.len;
+	int r;
+
+	for (size_t i = 0; i <= e->n_ext; i++) {
+		uint64_t end = i < e->n_ext ? e->ext[i].off : e->tgt.size;
+
+		if (i == e->n_ext)
+			pos = fb_align_up(pos, e->tgt.align);
+		if (end > pos) {
+			r = fb_target_zero(&e->tgt, pos, end - pos);
+			if (r < 0)
+				return r;
+		}
+		if (i < e->n_ext && e->ext[i].off + e->ext[i].len > pos)
+			pos = e->ext[i].off + e->ext[i].len;
+	}
+	return 0;
+}
+
+static int run(struct fb_engine *e)
+{
+	const struct fb_flash_opts *o = &e->job->opts;
+	struct fb_guard_opts go = { .allow_fixed = o->allow_fixed, .to_file = o->to_file };
+	enum fb_refusal why;
+	int r;
+
+	fb_engine_phase(e, FB_FLASH_CHECK, 0);
+	r = fb_udev_facts_for_path(e->job->device, &e->facts);
+	if (r < 0)
+		return r;
+	/* A first look before reading anything: a wrong disk is named at once. */
+	why = fb_guard_decide(&e->facts, &go);
+	if (why != FB_REFUSE_NONE) {
+		e->outcome = FB_FLASH_REFUSED;
+		return fb_guard_refuse(&e->facts, &go, why);
+	}
+	r = load_source(e);
+	if (r < 0)
+		return r;
+	go.image_size = e->image_size;
+	why = fb_guard_decide(&e->facts, &go);
+	if (why != FB_REFUSE_NONE) {
+		e->outcome = FB_FLASH_REFUSED;
+		return fb_guard_refuse(&e->facts, &go, why);
+	}
+	if (plan_deferred(e) < 0)
+		return fb_err_errno(-ENOMEM, "cannot flash '%s'", e->job->device);
+	if (o->dry_run) {
+		dry_run(e);
+		return 0;
+	}
+	r = open_checked(e, &go);
+	if (r < 0)
+		return r;
+	if (o->check_capacity && (r = fb_capacity_check(e)) < 0)
+		return r;
+	if ((r = wipe(e)) < 0 || (o->discard && (r = discard_gaps(e)) < 0))
+		return r;
+	if ((r = fb_write_body(e)) < 0 || (r = fb_target_sync(&e->tgt)) < 0)
+		return r;
+	if (o->verify && (r = fb_verify_body(e)) < 0)
+		return r;
+	if ((r = fb_write_deferred(e)) < 0)
+		return r;
+	return fb_parts_finish(e);
+}
+
+enum fb_flash_outcome fb_flash_run(const struct fb_flash_job *job)
+{
+	struct fb_engine e = { .job = job,
+			       .outcome = FB_FLASH_FAILED,
+			       .t0 = fb_now(),
+			       .tgt = { .fd = -EBADF, .lock_fd = -EBADF } };
+	int r = run(&e);
+	bool touched = e.tgt.touched;
+
+	if (r >= 0)
+		e.outcome = FB_FLASH_OK;
+	else if (e.outcome == FB_FLASH_CANCELLED)
+		fb_err("interrupted: %s",
+		       !touched		? "nothing was written"
+		       : e.head_written ? "the image is written, its partitions may not be set up"
+					: "the device is now incomplete (no partition table)");
+	else if (touched && !e.head_written)
+		fb_warn("'%s' is now incomplete: it holds no partition table; flash it again",
+			job->device);
+	fb_target_close(&e.tgt);
+	if (e.outcome == FB_FLASH_OK)
+		fb_engine_phase(&e, FB_FLASH_DONE, 0);
+	emit(&e, (struct fb_flash_event){ .type = FB_FLASH_EV_RESULT,
+					  .outcome = e.outcome,
+					  .device_touched = touched });
+	fb_source_free(e.src);
+	fb_dev_facts_done(&e.facts);
+	free(e.ext);
+	free(e.head.buf);
+	free(e.tail.buf);
+	return e.outcome;
+}

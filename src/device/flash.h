@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The flash engine: one job (an image, its bmap, one target, options) run
+ * to an outcome, telling a sink what happens as it goes.  No globals and no
+ * printing of its own besides the one error line at a failure's site, so a
+ * caller can run several jobs (one per device) and show them as it likes.
+ */
+#ifndef FB_DEVICE_FLASH_H
+#define FB_DEVICE_FLASH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum fb_flash_phase {
+	FB_FLASH_CHECK,	   /* facts, refusals, source and bmap */
+	FB_FLASH_CAPACITY, /* --check-capacity */
+	FB_FLASH_WIPE,	   /* old signatures at both ends */
+	FB_FLASH_WRITE,	   /* everything but the head and tail */
+	FB_FLASH_VERIFY,   /* read back, O_DIRECT */
+	FB_FLASH_HEAD,	   /* the image's tail, then its head (the table) last */
+	FB_FLASH_TABLE,	   /* backup GPT, --grow, the kernel's partitions */
+	FB_FLASH_DONE,
+	_FB_FLASH_PHASE_MAX,
+};
+
+enum fb_flash_outcome {
+	FB_FLASH_OK,
+	FB_FLASH_FAILED,
+	FB_FLASH_REFUSED,
+	FB_FLASH_MISMATCH, /* read back differs, after one re-write */
+	FB_FLASH_CORRUPT,  /* the source does not match its bmap */
+	FB_FLASH_CANCELLED,
+	_FB_FLASH_OUTCOME_MAX,
+};
+
+enum fb_flash_event_type {
+	FB_FLASH_EV_PHASE,    /* a phase starts: total is its byte count (0: unknown) */
+	FB_FLASH_EV_PROGRESS, /* done of total bytes of the phase */
+	FB_FLASH_EV_RESULT,   /* the end: outcome */
+};
+
+struct fb_flash_event {
+	enum fb_flash_event_type type;
+	enum fb_flash_phase phase;
+	uint64_t done, total;
+	double elapsed; /* seconds since the job started */
+	enum fb_flash_outcome outcome;
+	bool device_touched; /* for RESULT: was anything written */
+	const char *device;
+};
+
+struct fb_flash_sink {
+	void (*emit)(void *userdata, const struct fb_flash_event *ev);
+	void *userdata;
+};
+
+struct fb_flash_opts {
+	bool allow_fixed, to_file;
+	bool verify;	     /* default true; --no-verify */
+	bool dry_run;	     /* every check, then stop before opening for writing */
+	bool discard;	     /* zero/discard what the bmap leaves unmapped */
+	bool check_capacity; /* fake-capacity test first */
+	bool grow;	     /* last partition (and its ext4) to the disk's end */
+};
+
+struct fb_flash_job {
+	const char *image;
+	const char *bmap; /* NULL: IMAGE.bmap and friends when they exist */
+	bool no_bmap;	  /* ignore any bmap: write the whole image */
+	const char *device;
+	struct fb_flash_opts opts;
+	struct fb_flash_sink sink;
+	int cancel_fd; /* readable means stop (a signalfd for SIGINT); -1: none */
+};
+
+const char *fb_flash_phase_to_string(enum fb_flash_phase p);
+const char *fb_flash_outcome_to_string(enum fb_flash_outcome o);
+
+/* Runs JOB to its outcome; the failure, if any, was logged once where it happened. */
+enum fb_flash_outcome fb_flash_run(const struct fb_flash_job *job);
+
+#endif

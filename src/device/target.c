@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "target.h"
+
+/* A failed large I/O is retried in pieces this size, to name where it fails. */
+#define PROBE_PIECE (64 * 1024)
+
+void *fb_target_alloc(size_t len)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, FB_TARGET_BUF_ALIGN, len ? len : FB_TARGET_BUF_ALIGN) != 0)
+		return NULL;
+	memset(p, 0, len);
+	return p;
+}
+
+static int open_file(struct fb_target *t, uint64_t min_size)
+{
+	struct stat st;
+
+	/* An image ending mid-block would make O_DIRECT reads of the file's end short. */
+	if (min_size % FB_TARGET_BUF_ALIGN == 0)
+		t->fd = open(t->node, O_RDWR | O_CREAT | O_CLOEXEC | O_DIRECT, 0644);
+	if (t->fd < 0) /* tmpfs and others take no O_DIRECT */
+		t->fd = open(t->node, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (t->fd < 0 || fstat(t->fd, &st) < 0)
+		return fb_err_errno(-errno, "cannot open '%s' for writing", t->node);
+	t->direct = (fcntl(t->fd, F_GETFL) & O_DIRECT) != 0;
+	t->align = t->direct ? 4096 : 1;
+	if ((uint64_t)st.st_size < min_size && ftruncate(t->fd, (off_t)min_size) < 0)
+		return fb_err_errno(-errno, "cannot size '%s'", t->node);
+	t->size = (uint64_t)st.st_size < min_size ? min_size : (uint64_t)st.st_size;
+	t->lock_fd = open(t->node, O_RDWR | O_CLOEXEC);
+	if (t->lock_fd < 0)
+		return fb_err_errno(-errno, "cannot open '%s'", t->node);
+	return 0;
+}
+
+static int open_block(struct fb_target *t)
+{
+	int lbs = 512;
+
+	/* O_EXCL fails while anything mounts or holds the disk, or another flasher has it. */
+	t->fd = open(t->node, O_RDWR | O_EXCL | O_DIRECT | O_CLOEXEC);
+	if (t->fd < 0 && errno == EBUSY)
+		return -EBUSY;
+	if (t->fd < 0)
+		return fb_err_errno(-errno, "cannot open '%s' for writing", t->node);
+	t->direct = true;
+	if (ioctl(t->fd, BLKSSZGET, &lbs) < 0 || lbs <= 0 || lbs > FB_TARGET_BUF_ALIGN)
+		lbs = 512;
+	t->align = (unsigned)lbs;
+	if (ioctl(t->fd, BLKGETSIZE64, &t->size) < 0)
+		return fb_err_errno(-errno, "cannot get the size of '%s'", t->node);
+	t->lock_fd = open(t->node, O_RDWR | O_CLOEXEC);
+	if (t->lock_fd < 0)
+		return fb_err_errno(-errno, "cannot open '%s'", t->node);
+	/* Blocks only while udev probes it (LOCK_SH, briefly). */
+	if (flock(t->lock_fd, LOCK_EX) < 0)
+		return fb_err_errno(-errno, "cannot lock '%s'", t->node);
+	return 0;
+}
+
+int fb_target_open(struct fb_target *t, const char *node, bool is_block, uint64_t min_size)
+{
+	int r;
+
+	*t = (struct fb_target){
+		.node = node, .fd = -EBADF, .lock_fd = -EBADF, .is_block = is_block
+	};
+	t->bounce = fb_target_alloc(FB_TARGET_BUF_ALIGN);
+	if (!t->bounce)
+		return fb_err_errno(-ENOMEM, "cannot open '%s'", node);
+	r = is_block ? open_block(t) : open_file(t, min_size);
+	if (r < 0)
+		fb_target_close(t);
+	return r;
+}
+
+void fb_target_close_data(struct fb_target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -EBADF;
+}
+
+void fb_target_close(struct fb_target *t)
+{
+	fb_target_close_data(t);
+	if (t->lock_fd >= 0)
+		close(t->lock_fd); /* releases the flock */
+	t->lock_fd = -EBADF;
+	free(t->bounce);
+	t->bounce = NULL;
+}
+
+static int pio(struct fb_target *t, bool wr, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = wr ? pwrite(t->fd, (char *)buf + done, len - done, (off_t)(off + done))
+			       : pread(t->fd, (char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENOSPC;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* I/O on an aligned span; a failure is narrowed down to the first piece that fails. */
+static int span_io(struct fb_target *t, bool wr, void *buf, size_t len, uint64_t off)
+{
+	int r = pio(t, wr, buf, len, off);
+
+	if (r == 0)
+		return 0;
+	for (size_t p = 0; len > PROBE_PIECE && p < len; p += PROBE_PIECE) {
+		size_t n = len - p < PROBE_PIECE ? len - p : PROBE_PIECE;
+
+		r = pio(t, wr, (char *)buf + p, n, off + p);
+		if (r < 0)
+			return fb_err_errno(r, "cannot %s '%s' at byte %llu", wr ? "write" : "read",
+					    t->node, (unsigned long long)(off + p));
+	}
+	return fb_err_errno(r, "cannot %s '%s' at byte %llu", wr ? "write" : "read", t->node,
+			    (unsigned long long)off);
+}
+
+int fb_target_write(struct fb_target *t, const void *buf, size_t len, uint64_t off)
+{
+	size_t body = len / t->align * t->align, rest = len - body;
+	int r;
+
+	if (off % t->align)
+		return fb_err_errno(-EINVAL, "unaligned write to '%s' at byte %llu", t->node,
+				    (unsigned long long)off);
+	t->touched = true;
+	if (body) {
+		r = span_io(t, true, (void *)buf, body, off);
+		if (r < 0)
+			return r;
+	}
+	if (!rest)
+		return 0;
+	/* The image ends inside a device block: read, change, write that block. */
+	r = span_io(t, false, t->bounce, t->align, off + body);
+	if (r < 0)
+		return r;
+	memcpy(t->bounce, (const char *)buf + body, rest);
+	return span_io(t, true, t->bounce, t->align, off + body);
+}
+
+int fb_target_read(struct fb_target *t, void *buf, size_t len, uint64_t off)
+{
+	size_t span = (size_t)fb_align_up(len, t->align);
+
+	if (off % t->align)
+		return fb_err_errno(-EINVAL, "unaligned read of '%s' at byte %llu", t->node,
+				    (unsigned long long)off);
+	if (off + span > t->size && t->size > off)
+		span = (size_t)(t->size - off) / t->align * t->align;
+	if (span < len) { /* a file target ending mid-block */
+		int r = span_io(t, false, buf, span, off);
+
+		if (r < 0)
+			return r;
+		return pio(t, false, (char *)buf + span, len - span, off + span) < 0 ? -EIO : 0;
+	}
+	return span_io(t, false, buf, span, off);
+}
+
+int fb_target_sync(struct fb_target *t)
+{
+	if (fsync(t->fd) < 0)
+		return fb_err_errno(-errno, "cannot flush '%s'", t->node);
+	if (!t->is_block) /* so that verify reads the disk, not the page cache */
+		posix_fadvise(t->fd, 0, 0, POSIX_FADV_DONTNEED);
+	return 0;
+}
+
+int fb_target_zero(struct fb_target *t, uint64_t off, uint64_t len)
+{
+	uint64_t range[2] = { off, len };
+
+	if (!len)
+		return 0;
+	t->touched = true;
+	if (t->is_block) {
+		/* Needs whole logical blocks; a partial one at the end is left as it is. */
+		range[1] = len / t->align * t->align;
+		if (range[1] && ioctl(t->fd, BLKZEROOUT, range) < 0)
+			return fb_err_errno(-errno, "cannot zero '%s' at byte %llu", t->node,
+					    (unsigned long long)off);
+		return 0;
+	}
+	if (fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) <
+	    0)
+		return fb_err_errno(-errno, "cannot zero '%s' at byte %llu", t->node,
+				    (unsigned long long)off);
+	return 0;
+}

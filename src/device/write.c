@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The body of the write: the filler thread reads (and decompresses) the
+ * source and checks each extent's SHA-256 against the bmap as it goes; the
+ * caller's thread writes.  The image's head and tail go to memory.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "engine.h"
+#include "source.h"
+#include "stream.h"
+
+static int fill_from_source(struct fb_engine *e, uint8_t *buf, uint64_t off, size_t len)
+{
+	ssize_t n = fb_source_read(e->src, off, buf, len);
+
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n < len) {
+		fb_err("'%s' ends at byte %llu, before the %llu bytes its bmap describes",
+		       e->job->image, (unsigned long long)(off + (uint64_t)n),
+		       (unsigned long long)e->image_size);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int check_extent(struct fb_engine *e, struct fb_extent *x, const char *hex)
+{
+	if (!x->sha_from_bmap) {
+		memcpy(x->sha, hex, sizeof(x->sha));
+		return 0;
+	}
+	if (!strcmp(hex, x->sha))
+		return 0;
+	fb_err("'%s' does not match its bmap: range %u (bytes %llu-%llu) has another checksum; "
+	       "the image is corrupt",
+	       e->job->image, x->bmap_index, (unsigned long long)x->off,
+	       (unsigned long long)(x->off + x->len - 1));
+	return -EBADMSG;
+}
+
+/* Copies the part of [OFF, OFF+LEN) inside D into its buffer. */
+static void to_deferred(struct fb_deferred *d, const uint8_t *data, uint64_t off, size_t len)
+{
+	uint64_t a = off > d->off ? off : d->off;
+	uint64_t b = off + len < d->off + d->len ? off + len : d->off + d->len;
+
+	if (a < b)
+		memcpy(d->buf + (a - d->off), data + (a - off), (size_t)(b - a));
+}
+
+int fb_write_span(struct fb_engine *e, const uint8_t *data, uint64_t off, size_t len,
+		  bool to_memory)
+{
+	uint64_t a = off, b = off + len;
+
+	if (to_memory) {
+		to_deferred(&e->head, data, off, len);
+		to_deferred(&e->tail, data, off, len);
+	}
+	/* What lies between the head and the tail goes to the device now. */
+	if (a < e->head.off + e->head.len)
+		a = e->head.off + e->head.len;
+	if (e->tail.len && b > e->tail.off)
+		b = e->tail.off;
+	if (a >= b)
+		return 0;
+	return fb_target_write(&e->tgt, data + (a - off), (size_t)(b - a), a);
+}
+
+static int take_and_write(struct fb_engine *e, const uint8_t *buf, uint64_t off, size_t len)
+{
+	return fb_write_span(e, buf, off, len, true);
+}
+
+int fb_write_body(struct fb_engine *e)
+{
+	static const struct fb_stream_ops ops = {
+		.phase = FB_FLASH_WRITE,
+		.hash_in_taker = false,
+		.fill = fill_from_source,
+		.take = take_and_write,
+		.extent_done = check_extent,
+	};
+	int r = fb_stream_extents(e, &ops);
+
+	if (r == -EBADMSG)
+		e->outcome = FB_FLASH_CORRUPT;
+	return r;
+}

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The boot and the conversation.  Boot time is taken on the host clock,
+ * from QEMU's start to the guest's "Boot took" line, which the initramfs'
+ * /init prints; the guest's own figure is shown beside it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "emulate.h"
+#include "qemu.h"
+
+#define RUN_TIMEOUT_DEFAULT 300.0
+
+struct emulate_conf {
+	char *machine;
+	uint64_t memory;
+	char *login; /* "user:password"; default: the first of [rootfs] users */
+};
+
+static const struct fb_key emulate_keys[] = {
+	{ "machine", FB_KEY_STRING, offsetof(struct emulate_conf, machine) },
+	{ "memory", FB_KEY_SIZE, offsetof(struct emulate_conf, memory) },
+	{ "login", FB_KEY_STRING, offsetof(struct emulate_conf, login) },
+	{ NULL, 0, 0 },
+};
+
+/* A running guest and what we learnt of it. */
+struct guest {
+	pid_t pid;
+	int in, out;
+	int err; /* QEMU's stderr, shown only when the run fails; -1: the terminal */
+	double t0;
+	struct fb_console con;
+};
+
+static int conf_load(const struct fb_board *board, struct emulate_conf *c)
+{
+	const struct fb_section *s = fb_board_section(board, "emulate", NULL);
+	const struct fb_section *rs = fb_board_section(board, "rootfs", NULL);
+	const struct fb_kv *users;
+	int r;
+
+	if (!s)
+		return fb_err("%s: no [emulate] section: this board is not emulated", board->path);
+	r = fb_keys_apply(emulate_keys, c, s->kvs, s->n_kvs, "emulate");
+	if (r < 0)
+		return r;
+	if (!c->machine)
+		return fb_err("%s:%u: [emulate] has no 'machine' (one of %s)", s->file, s->line,
+			      fb_machine_names());
+	users = rs ? fb_section_get(rs, "users") : NULL;
+	if (!c->login && users)
+		c->login = strndup(users->value + strspn(users->value, " \t"),
+				   strcspn(users->value + strspn(users->value, " \t"), " \t"));
+	return 0;
+}
+
+/* "Boot took N seconds" -> prints the host's and the guest's figures. */
+static int wait_boot(struct guest *g, double deadline)
+{
+	static const char *const boot[] = { "Boot took ", "Kernel panic", NULL };
+	static const char *const eol[] = { "\n", NULL };
+	_cleanup_free_ char *guest_secs = NULL, *panic = NULL;
+	int r;
+
+	r = fb_console_expect(&g->con, boot, deadline, NULL);
+	if (r == 1) {
+		fb_console_expect(&g->con, eol, fb_now() + 2, &panic);
+		return fb_err_errno(-EIO, "the guest's kernel panicked:%s", panic ? panic : "");
+	}
+	if (r < 0)
+		return fb_err_errno(r, "no 'Boot took' line from the guest");
+	r = fb_console_expect(&g->con, eol, deadline, &guest_secs);
+	if (r < 0)
+		return fb_err_errno(r, "no 'Boot took' line from the guest");
+	guest_secs[strcspn(guest_secs, "\r")] = '\0';
+	fb_info("boot: %.1f s (guest: %s)", fb_now() - g->t0, guest_secs);
+	return 0;
+}
+
+static int login(struct guest *g, const char *user_pass, double deadline)
+{
+	static const char *const login_p[] = { "login: ", NULL };
+	static const char *const pass_p[] = { "assword: ", NULL };
+	static const char *const ready_p[] = { "__FB_READY__", "Login incorrect", NULL };
+	_cleanup_free_ char *user = strndup(user_pass, strcspn(user_pass, ":"));
+	const char *pass = strchr(user_pass, ':');
+	int r;
+
+	if (!user)
+		return -ENOMEM;
+	r = fb_console_expect(&g->con, login_p, deadline, NULL);
+	if (r < 0)
+		return fb_err_errno(r, "no login prompt on the serial console");
+	fb_console_send(&g->con, user);
+	fb_console_send(&g->con, "\n");
+	r = fb_console_expect(&g->con, pass_p, deadline, NULL);
+	if (r < 0)
+		return fb_err_errno(r, "no password prompt after logging in as '%s'", user);
+	fb_console_send(&g->con, pass ? pass + 1 : "");
+	/* Split so that the echo of what we type does not match. */
+	fb_console_send(&g->con, "\necho __FB_RE''ADY__\n");
+	r = fb_console_expect(&g->con, ready_p, deadline, NULL);
+	if (r == 1)
+		return fb_err("cannot log in as '%s': login incorrect", user);
+	if (r < 0)
+		return fb_err_errno(r, "no shell after logging in as '%s'", user);
+	return 0;
+}
+
+/* The command goes over base64: no quoting of the user's text can break it. */
+static int send_command(struct guest *g, const char *cmd)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(cmd), k = 0;
+	_cleanup_free_ char *enc = malloc(4 * (n / 3 + 1) + 1);
+
+	if (!enc)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)cmd[i] << 16;
+
+		v |= i + 1 < n ? (unsigned char)cmd[i + 1] << 8 : 0;
+		v |= i + 2 < n ? (unsigned char)cmd[i + 2] : 0;
+		enc[k++] = b64[v >> 18 & 63];
+		enc[k++] = b64[v >> 12 & 63];
+		enc[k++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		enc[k++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	enc[k] = '\0';
+	fb_console_send(&g->con, "echo ");
+	fb_console_send(&g->con, enc);
+	return fb_console_send(&g->con,
+			       " | base64 -d > /tmp/.fb-run; printf '\\n__FB_BE''GIN__\\n'; "
+			       "sh /tmp/.fb-run; s=$?; sync; printf '\\n__FB_E''ND__:%s\\n' $s\n");
+}
+
+/* The command's output, with the tty's \r\n turned back into \n. */
+static void print_output(const char *text)
+{
+	size_t n = strlen(text);
+
+	if (!strncmp(text, "\r\n", 2))
+		text += 2, n -= 2;
+	else if (text[0] == '\n')
+		text++, n--;
+	if (n >= 2 && !strcmp(text + n - 2, "\r\n"))
+		n -= 2;
+	for (size_t i = 0; i < n; i++)
+		if (!(text[i] == '\r' && i + 1 < n && text[i + 1] == '\n'))
+			putchar(text[i]);
+	if (n)
+		putchar('\n');
+	fflush(stdout);
+}
+
+static int run_command(struct guest *g, const char *cmd, double deadline)
+{
+	static const char *const begin_p[] = { "__FB_BEGIN__", NULL };
+	static const char *const end_p[] = { "__FB_END__:", NULL };
+	static const char *const eol_p[] = { "\n", NULL };
+	_cleanup_free_ char *out = NULL, *status = NULL;
+	int r;
+
+	r = send_command(g, cmd);
+	if (r >= 0)
+		r = fb_console_expect(&g->con, begin_p, deadline, NULL);
+	if (r >= 0)
+		r = fb_console_expect(&g->con, end_p, deadline, &out);
+	if (r >= 0)
+		r = fb_console_expect(&g->con, eol_p, deadline, &status);
+	if (r < 0)
+		return fb_err_errno(r, "the guest did not finish '%s'", cmd);
+	print_output(out);
+	return atoi(status);
+}
+
+static int guest_start(struct guest *g, const struct fb_machine *m, const struct fb_qemu_opts *qo)
+{
+	struct fb_strv argv = { 0 };
+	int r;
+
+	r = fb_qemu_argv(m, qo, &argv);
+	if (r < 0)
+		return fb_err_errno(r, "cannot make the QEMU command line");
+	if (fb_log_get_level() >= FB_LOG_DEBUG)
+		for (size_t i = 0; i < argv.n; i++)
+			fprintf(stderr, "%s%s", argv.v[i], i + 1 < argv.n ? " " : "\n");
+	if (!qo->interactive)
+		g->err = memfd_create("qemu-stderr", MFD_CLOEXEC);
+	g->t0 = fb_now();
+	r = fb_qemu_start(&argv, qo->interactive, g->err, &g->pid, &g->in, &g->out);
+	fb_strv_free(&argv);
+	return r;
+}
+
+/* What QEMU said on stderr, for a run that failed ("terminating on signal" is ours). */
+static void guest_show_stderr(struct guest *g)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (g->err < 0)
+		return;
+	n = pread(g->err, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strstr(line, "terminating on signal"))
+			fprintf(stderr, "qemu: %s\n", line);
+}
+
+static void guest_stop(struct guest *g, bool failed)
+{
+	fb_qemu_stop(g->pid);
+	if (failed)
+		guest_show_stderr(g);
+	if (g->err >= 0)
+		close(g->err);
+	fb_console_done(&g->con);
+	if (g->in >= 0)
+		close(g->in);
+	if (g->out >= 0)
+		close(g->out);
+}
+
+/* Interactive: QEMU owns the terminal's input; we relay its output and note the boot time. */
+static int interactive(struct guest *g)
+{
+	static const char *const never[] = { "\001never\001", NULL };
+	int r;
+
+	fb_console_init(&g->con, g->out, -1, STDOUT_FILENO);
+	r = wait_boot(g, 1e12);
+	if (r == -EPIPE || r >= 0)
+		r = fb_console_expect(&g->con, never, 1e12, NULL);
+	return r == -EPIPE ? 0 : r;
+}
+
+static int scripted(struct guest *g, const char *cmd, const char *login_as, double timeout)
+{
+	double deadline = g->t0 + timeout;
+	int r;
+
+	/* With -v the whole console shows on stderr. */
+	fb_console_init(&g->con, g->out, g->in,
+			fb_log_get_level() >= FB_LOG_DEBUG ? STDERR_FILENO : -1);
+	r = wait_boot(g, deadline);
+	if (r >= 0)
+		r = login(g, login_as, deadline);
+	if (r >= 0)
+		r = run_command(g, cmd, deadline);
+	if (r == -ETIMEDOUT)
+		fb_err("emulate: timed out after %.0f s", timeout);
+	return r;
+}
+
+int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
+{
+	struct emulate_conf c = { 0 };
+	struct guest g = { .in = -1, .out = -1, .err = -1 };
+	const struct fb_machine *m;
+	int r;
+
+	r = conf_load(b->board, &c);
+	if (r < 0)
+		goto out;
+	m = fb_machine_find(c.machine);
+	if (!m) {
+		r = fb_err("%s: unknown emulate machine '%s' (one of %s)", b->board->path,
+			   c.machine, fb_machine_names());
+		goto out;
+	}
+	if (o->run && !c.login) {
+		r = fb_err("%s: --run needs a user: set [emulate] login or [rootfs] users",
+			   b->board->path);
+		goto out;
+	}
+	struct fb_qemu_opts qo = {
+		.kernel = b->kernel_image,
+		.initrd = b->initramfs_image,
+		.cmdline = b->kernel_cmdline,
+		.memory_mib = c.memory ? c.memory / FB_MiB : 256,
+		.interactive = !o->run,
+	};
+	if (o->force_accel)
+		qo.kvm = !strcmp(o->force_accel, "kvm");
+	else
+		qo.kvm = fb_kvm_probe(m, &qo, &b->cache);
+	r = guest_start(&g, m, &qo);
+	if (r >= 0)
+		r = o->run ? scripted(&g, o->run, c.login,
+				      o->timeout > 0 ? o->timeout : RUN_TIMEOUT_DEFAULT)
+			   : interactive(&g);
+	guest_stop(&g, r < 0);
+out:
+	fb_keys_free(emulate_keys, &c);
+	return r;
+}

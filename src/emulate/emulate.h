@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `flashbuild emulate`: boot a board's build in QEMU, interactively or to run one command. */
+#ifndef FB_EMULATE_H
+#define FB_EMULATE_H
+
+#include "build/build.h"
+
+struct fb_emulate_opts {
+	const char *run;   /* --run CMD: log in, run it, exit with its status */
+	double timeout;    /* seconds for the whole run; 0: the default (none when interactive) */
+	const char *force_accel; /* "kvm", "tcg" or NULL: probe */
+};
+
+/*
+ * Boots B's artifacts.  Returns the guest command's exit status (0-255)
+ * with --run, 0 when an interactive session ends, or -errno (logged).
+ */
+int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o);
+
+#endif

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "qemu.h"
+
+#define KVM_PROBE_SECONDS 6.0
+
+extern char **environ;
+
+static int args_common(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	fb_strv_push(a, "-m");
+	fb_strv_pushf(a, "%" PRIu64, o->memory_mib ? o->memory_mib : 256);
+	fb_strv_push(a, "-accel");
+	fb_strv_push(a, o->kvm ? "kvm" : "tcg");
+	if (o->kvm)
+		fb_strv_push(a, "-cpu"), fb_strv_push(a, "host");
+	fb_strv_push(a, "-display");
+	fb_strv_push(a, "none");
+	fb_strv_push(a, "-no-reboot");
+	/* No network boot ROM or NIC: the firmware would try to boot from it first. */
+	fb_strv_push(a, "-nic");
+	fb_strv_push(a, "none");
+	fb_strv_push(a, "-serial");
+	fb_strv_push(a, o->interactive ? "mon:stdio" : "stdio");
+	if (!o->interactive)
+		fb_strv_push(a, "-monitor"), fb_strv_push(a, "none");
+	return 0;
+}
+
+/* x86_64, kernel and initramfs handed over by QEMU: the seed's minimal board. */
+static int args_x86_kernel(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	if (!o->kernel)
+		return -EINVAL;
+	fb_strv_push(a, "-M");
+	fb_strv_push(a, "pc");
+	args_common(o, a);
+	fb_strv_push(a, "-kernel");
+	fb_strv_push(a, o->kernel);
+	if (o->initrd)
+		fb_strv_push(a, "-initrd"), fb_strv_push(a, o->initrd);
+	fb_strv_push(a, "-append");
+	fb_strv_push(a, o->cmdline ? o->cmdline : "console=ttyS0");
+	return 0;
+}
+
+static const struct fb_machine machines[] = {
+	{
+		.name = "qemu-x86",
+		.binary = "qemu-system-x86_64",
+		.arch = "x86_64",
+		.kvm_capable = true,
+		.args = args_x86_kernel,
+	},
+};
+
+const struct fb_machine *fb_machine_find(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(machines); i++)
+		if (!strcmp(machines[i].name, name))
+			return &machines[i];
+	return NULL;
+}
+
+const char *fb_machine_names(void)
+{
+	return "qemu-x86";
+}
+
+int fb_qemu_argv(const struct fb_machine *m, const struct fb_qemu_opts *o, struct fb_strv *ret)
+{
+	struct fb_strv a = { 0 };
+	int r;
+
+	fb_strv_push(&a, m->binary);
+	r = m->args(o, &a);
+	/* strv errors are sticky: a NULL-less or short vector means ENOMEM. */
+	if (r >= 0 && (!a.v || a.v[a.n] != NULL))
+		r = -ENOMEM;
+	if (r < 0) {
+		fb_strv_free(&a);
+		return r;
+	}
+	*ret = a;
+	return 0;
+}
+
+int fb_qemu_start(const struct fb_strv *argv, bool in_tty, int err_fd, pid_t *ret_pid,
+		  int *ret_in, int *ret_out)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	int r;
+
+	if ((!in_tty && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	posix_spawn_file_actions_init(&fa);
+	if (!in_tty)
+		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	if (err_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	r = -posix_spawnp(ret_pid, argv->v[0], &fa, NULL, argv->v, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r < 0)
+		goto fail;
+	if (!in_tty)
+		close(in[0]);
+	close(out[1]);
+	*ret_in = in[1];
+	*ret_out = out[0];
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+	}
+	return fb_err_errno(r, "cannot start '%s'", argv->v[0]);
+}
+
+int fb_qemu_stop(pid_t pid)
+{
+	int status = 0;
+
+	if (pid <= 0)
+		return 0;
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		return status;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+/* The probe's verdict for this host boot and this QEMU binary, kept in the cache. */
+static char *kvm_verdict_path(const struct fb_machine *m, const struct fb_cache *cache)
+{
+	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("kvm-probe");
+	char key[FB_KEY_LEN + 1], boot_id[64] = "";
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	_cleanup_free_ char *qemu = NULL;
+	char *path = NULL;
+
+	if (!h || !f || !fgets(boot_id, sizeof(boot_id), f))
+		return NULL;
+	fb_hasher_str(h, "boot-id", boot_id);
+	fb_hasher_str(h, "qemu", m->binary);
+	/* The binary's file (size, mtime) stands for its version. */
+	qemu = fb_path_join("/usr/bin", m->binary);
+	if (!qemu || access(qemu, X_OK) < 0 || fb_hasher_stat(h, "binary", qemu) < 0)
+		fb_hasher_str(h, "binary", NULL);
+	if (fb_hasher_final(h, key) < 0 || asprintf(&path, "%s/kvm-probe/%s", cache->dir, key) < 0)
+		return NULL;
+	return path;
+}
+
+static bool kvm_boot_test(const struct fb_machine *m, const struct fb_qemu_opts *o)
+{
+	static const char *const pats[] = { "Linux version", NULL };
+	struct fb_qemu_opts p = *o;
+	struct fb_strv argv = { 0 };
+	_cleanup_close_ int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct fb_console con;
+	pid_t pid = 0;
+	int in = -1, out = -1, r;
+
+	p.kvm = true;
+	p.interactive = false;
+	p.cmdline = "console=ttyS0 panic=-1";
+	if (fb_qemu_argv(m, &p, &argv) < 0)
+		return false;
+	/* QEMU's complaints about KVM are the expected failure: keep them quiet. */
+	r = fb_qemu_start(&argv, false, devnull, &pid, &in, &out);
+	fb_strv_free(&argv);
+	if (r < 0)
+		return false;
+	fb_console_init(&con, out, in, -1);
+	r = fb_console_expect(&con, pats, fb_now() + KVM_PROBE_SECONDS, NULL);
+	fb_console_done(&con);
+	fb_qemu_stop(pid);
+	close(in);
+	close(out);
+	return r == 0;
+}
+
+bool fb_kvm_probe(const struct fb_machine *m, const struct fb_qemu_opts *o,
+		  const struct fb_cache *cache)
+{
+	_cleanup_free_ char *path = kvm_verdict_path(m, cache);
+	_cleanup_close_ int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	char verdict[8] = "";
+	bool ok;
+	FILE *f;
+
+	if (!m->kvm_capable || fd < 0) {
+		fb_info("emulate: no usable /dev/kvm, using TCG (software emulation)");
+		return false;
+	}
+	f = path ? fopen(path, "re") : NULL;
+	if (f && fgets(verdict, sizeof(verdict), f)) {
+		fclose(f);
+		ok = !strcmp(verdict, "kvm\n");
+	} else {
+		if (f)
+			fclose(f);
+		ok = kvm_boot_test(m, o);
+		if (path) {
+			_cleanup_free_ char *dir = NULL;
+
+			if (asprintf(&dir, "%s/kvm-probe", cache->dir) >= 0)
+				mkdir(dir, 0755);
+			f = fopen(path, "we");
+			if (f) {
+				fputs(ok ? "kvm\n" : "tcg\n", f);
+				fclose(f);
+			}
+		}
+	}
+	if (ok)
+		fb_info("emulate: KVM works here (probe booted a guest), using it");
+	else
+		fb_info("emulate: KVM probe failed (no guest output within %.0f s), using TCG",
+			KVM_PROBE_SECONDS);
+	return ok;
+}

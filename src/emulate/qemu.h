@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QEMU machines, one per kind of board: which binary, which machine, how
+ * the kernel or the disk attaches, where the console is.  And the KVM
+ * probe: /dev/kvm may open and still not run a guest, so only a guest that
+ * prints its first line under KVM proves it.
+ */
+#ifndef FB_QEMU_H
+#define FB_QEMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/cache.h"
+#include "core/strv.h"
+
+struct fb_qemu_opts {
+	const char *kernel, *initrd, *cmdline; /* -kernel boots */
+	const char *disk;                      /* disk boots: the image */
+	uint64_t memory_mib;
+	bool kvm;
+	bool interactive; /* serial and monitor muxed on stdio (Ctrl-A X) */
+};
+
+struct fb_machine {
+	const char *name;   /* [emulate] machine = NAME */
+	const char *binary; /* qemu-system-x86_64 */
+	const char *arch;   /* the [board] arch it runs */
+	bool kvm_capable;   /* guest arch == host arch */
+	int (*args)(const struct fb_qemu_opts *o, struct fb_strv *argv);
+};
+
+const struct fb_machine *fb_machine_find(const char *name);
+/* A comma-separated list of machine names, for messages. */
+const char *fb_machine_names(void);
+
+/* The whole QEMU command line. */
+int fb_qemu_argv(const struct fb_machine *m, const struct fb_qemu_opts *o, struct fb_strv *ret);
+
+/*
+ * Starts QEMU with its stdin and stdout on pipes (*ret_in: write end,
+ * *ret_out: read end); with IN_TTY, stdin stays the caller's terminal and
+ * *ret_in is -1.  Its stderr goes to ERR_FD (-1: inherited).
+ */
+int fb_qemu_start(const struct fb_strv *argv, bool in_tty, int err_fd, pid_t *ret_pid,
+		  int *ret_in, int *ret_out);
+/* Ends QEMU (SIGTERM, then SIGKILL after a grace period) and reaps it; its exit status. */
+int fb_qemu_stop(pid_t pid);
+
+/*
+ * Whether KVM runs this machine's guests: boots O's kernel under KVM and
+ * waits a few seconds for its first console line.  The answer is cached
+ * per host boot and QEMU binary.  Logs the outcome in one line.
+ */
+bool fb_kvm_probe(const struct fb_machine *m, const struct fb_qemu_opts *o,
+		  const struct fb_cache *cache);
+
+#endif

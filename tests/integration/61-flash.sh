@@ -1,0 +1,44 @@
+#!/bin/sh
+# flashbuild flash: a 1 GiB image, 25 % mapped, to a loop device of its size:
+# every mapped range on the device equals the image, the partitions appear,
+# exit 0.  --dry-run checks and stops before opening for writing (the device
+# is unchanged), also for this machine's own disk, which it refuses (exit 3).
+. "$(dirname "$0")/lib.sh"
+. "$TOOLS/flashlib.sh"
+need bmaptool
+
+img=$TMP/test.img
+make_image "$img" 1024 25
+truncate -s 1G "$TMP/disk"
+dev=$(attach "$TMP/disk")
+
+# --dry-run: every check, nothing written.
+before=$(dev_sha "$dev")
+"$FLASHBUILD" flash --allow-fixed --dry-run "$img" "$dev" >"$TMP/dry" ||
+	fail "--dry-run failed"
+grep -q "dry run" "$TMP/dry" || fail "--dry-run printed no plan"
+[ "$(dev_sha "$dev")" = "$before" ] || fail "--dry-run changed '$dev'"
+
+# The system disk: refused by the checks --dry-run runs; never a real attempt.
+root=$(findmnt -n -o SOURCE / 2>/dev/null || true)
+if [ -b "$root" ]; then
+	rc=0
+	"$FLASHBUILD" flash --allow-fixed --dry-run "$img" "$root" 2>"$TMP/sys" || rc=$?
+	[ $rc -eq 3 ] || fail "--dry-run to the system disk '$root': exit $rc, not 3"
+	grep -q "refusing to write '$root': holds the running system" "$TMP/sys" ||
+		fail "no system-disk refusal: $(cat "$TMP/sys")"
+fi
+
+# The real thing, with JSON lines for a script.
+"$FLASHBUILD" flash --allow-fixed --json "$img" "$dev" >"$TMP/events" 2>"$TMP/log" || {
+	cat "$TMP/log" >&2
+	fail "flash failed"
+}
+tail -n 1 "$TMP/events" | grep -q '"outcome": "ok"' || fail "no ok result: $(tail -n 1 "$TMP/events")"
+grep -q '"phase": "verify"' "$TMP/events" || fail "no verify phase in the events"
+ranges_equal "$img" "$img.bmap" "$dev"
+[ "$(blkid -p -s PTTYPE -o value "$dev")" = gpt ] || fail "no GPT on '$dev'"
+sfdisk --verify "$dev" >/dev/null || fail "sfdisk --verify '$dev' is not clean"
+[ -b "${dev}p2" ] || fail "the kernel was not told of '${dev}p2'"
+[ "$(cat "/sys/class/block/$(basename "$dev")p2/start")" -eq 34816 ] ||
+	fail "'${dev}p2' does not start where the table says"
