@@ -5,6 +5,7 @@
  * /init prints; the guest's own figure is shown beside it.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +107,16 @@ static int login(struct guest *g, const char *user_pass, double deadline)
 	if (r < 0)
 		return fb_err_errno(r, "no password prompt after logging in as '%s'", user);
 	fb_console_send(&g->con, pass ? pass + 1 : "");
-	/* Split so that the echo of what we type does not match. */
-	fb_console_send(&g->con, "\necho __FB_RE''ADY__\n");
-	r = fb_console_expect(&g->con, ready_p, deadline, NULL);
+	fb_console_send(&g->con, "\n");
+	/*
+	 * Until the shell prints the marker: some login programs flush what
+	 * was typed while they checked the password.  Split so that the echo
+	 * of what we type does not match.
+	 */
+	do {
+		fb_console_send(&g->con, "echo __FB_RE''ADY__\n");
+		r = fb_console_expect(&g->con, ready_p, fmin(deadline, fb_now() + 3), NULL);
+	} while (r == -ETIMEDOUT && fb_now() < deadline);
 	if (r == 1)
 		return fb_err("cannot log in as '%s': login incorrect", user);
 	if (r < 0)
@@ -144,7 +152,11 @@ static int send_command(struct guest *g, const char *cmd)
 			       "sh /tmp/.fb-run; s=$?; sync; printf '\\n__FB_E''ND__:%s\\n' $s\n");
 }
 
-/* The command's output, with the tty's \r\n turned back into \n. */
+/*
+ * The command's output, with the tty's \r\n turned back into \n: what lies
+ * between the newline after the BEGIN marker and the newline that the END
+ * marker's printf puts first.
+ */
 static void print_output(const char *text)
 {
 	size_t n = strlen(text);
@@ -155,11 +167,10 @@ static void print_output(const char *text)
 		text++, n--;
 	if (n >= 2 && !strcmp(text + n - 2, "\r\n"))
 		n -= 2;
+	/* What is left ends with the command's own newline, if it printed one. */
 	for (size_t i = 0; i < n; i++)
 		if (!(text[i] == '\r' && i + 1 < n && text[i + 1] == '\n'))
 			putchar(text[i]);
-	if (n)
-		putchar('\n');
 	fflush(stdout);
 }
 
