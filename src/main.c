@@ -19,11 +19,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "build", fb_cmd_build },
-	{ "emulate", fb_cmd_emulate },
-	{ "image", fb_cmd_image },
-	{ "devices", fb_cmd_devices },
-	{ "flash", fb_cmd_flash },
+	{ "build", fb_cmd_build },     { "emulate", fb_cmd_emulate }, { "image", fb_cmd_image },
+	{ "devices", fb_cmd_devices }, { "flash", fb_cmd_flash },
 };
 
 static void help(FILE *f)
@@ -96,7 +93,8 @@ static int parse_global(int argc, char *argv[])
 		switch (c) {
 		case 'C':
 			if (chdir(optarg) < 0)
-				return fb_err_errno(-errno, "cannot change to directory '%s'", optarg);
+				return fb_err_errno(-errno, "cannot change to directory '%s'",
+						    optarg);
 			break;
 		case 'v':
 			fb_log_set_level(FB_LOG_DEBUG);

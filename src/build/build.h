@@ -25,12 +25,12 @@ struct fb_build {
 
 	/* Filled in by the stages, in the order they run. */
 	struct fb_artifact rootfs;    /* [rootfs] */
-	char *rootfs_tar;             /* rootfs.dir/rootfs.tar: the tree, owners and all */
+	char *rootfs_tar;	      /* rootfs.dir/rootfs.tar: the tree, owners and all */
 	struct fb_artifact kernel;    /* [kernel] */
-	char *kernel_image;           /* kernel.dir/bzImage (or zImage, Image) */
-	char *kernel_cmdline;         /* [kernel] cmdline, or NULL */
+	char *kernel_image;	      /* kernel.dir/bzImage (or zImage, Image) */
+	char *kernel_cmdline;	      /* [kernel] cmdline, or NULL */
 	struct fb_artifact initramfs; /* [initramfs] */
-	char *initramfs_image;        /* initramfs.dir/initramfs.cpio.zst (or .gz) */
+	char *initramfs_image;	      /* initramfs.dir/initramfs.cpio.zst (or .gz) */
 };
 
 /*

@@ -107,8 +107,7 @@ int fb_cache_begin(const struct fb_cache *c, const char *stage, const char *key,
 	return 0;
 }
 
-int fb_cache_commit(const struct fb_cache *c, const char *stage, const char *key,
-		    const char *tmp)
+int fb_cache_commit(const struct fb_cache *c, const char *stage, const char *key, const char *tmp)
 {
 	_cleanup_free_ char *final = fb_cache_path(c, stage, key);
 

@@ -32,8 +32,7 @@ bool fb_cache_has(const struct fb_cache *c, const char *stage, const char *key);
 /* Creates an empty CACHE/STAGE/.KEY.XXXXXX to build the artifact in. */
 int fb_cache_begin(const struct fb_cache *c, const char *stage, const char *key, char **ret_tmp);
 /* Renames TMP to CACHE/STAGE/KEY (replacing nothing: a present KEY wins). */
-int fb_cache_commit(const struct fb_cache *c, const char *stage, const char *key,
-		    const char *tmp);
+int fb_cache_commit(const struct fb_cache *c, const char *stage, const char *key, const char *tmp);
 /* Removes TMP and everything below it (after a failed stage). */
 void fb_cache_abort(const char *tmp);
 

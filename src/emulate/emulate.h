@@ -6,8 +6,8 @@
 #include "build/build.h"
 
 struct fb_emulate_opts {
-	const char *run;   /* --run CMD: log in, run it, exit with its status */
-	double timeout;    /* seconds for the whole run; 0: the default (none when interactive) */
+	const char *run; /* --run CMD: log in, run it, exit with its status */
+	double timeout;	 /* seconds for the whole run; 0: the default (none when interactive) */
 	const char *force_accel; /* "kvm", "tcg" or NULL: probe */
 };
 

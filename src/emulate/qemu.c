@@ -99,8 +99,8 @@ int fb_qemu_argv(const struct fb_machine *m, const struct fb_qemu_opts *o, struc
 	return 0;
 }
 
-int fb_qemu_start(const struct fb_strv *argv, bool in_tty, int err_fd, pid_t *ret_pid,
-		  int *ret_in, int *ret_out)
+int fb_qemu_start(const struct fb_strv *argv, bool in_tty, int err_fd, pid_t *ret_pid, int *ret_in,
+		  int *ret_out)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;

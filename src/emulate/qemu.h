@@ -17,7 +17,7 @@
 
 struct fb_qemu_opts {
 	const char *kernel, *initrd, *cmdline; /* -kernel boots */
-	const char *disk;                      /* disk boots: the image */
+	const char *disk;		       /* disk boots: the image */
 	uint64_t memory_mib;
 	bool kvm;
 	bool interactive; /* serial and monitor muxed on stdio (Ctrl-A X) */
@@ -43,8 +43,8 @@ int fb_qemu_argv(const struct fb_machine *m, const struct fb_qemu_opts *o, struc
  * *ret_out: read end); with IN_TTY, stdin stays the caller's terminal and
  * *ret_in is -1.  Its stderr goes to ERR_FD (-1: inherited).
  */
-int fb_qemu_start(const struct fb_strv *argv, bool in_tty, int err_fd, pid_t *ret_pid,
-		  int *ret_in, int *ret_out);
+int fb_qemu_start(const struct fb_strv *argv, bool in_tty, int err_fd, pid_t *ret_pid, int *ret_in,
+		  int *ret_out);
 /* Ends QEMU (SIGTERM, then SIGKILL after a grace period) and reaps it; its exit status. */
 int fb_qemu_stop(pid_t pid);
 

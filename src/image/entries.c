@@ -377,7 +377,7 @@ static const struct {
 	{ "lz4", archive_read_support_filter_lz4 },
 	{ "zstd", archive_read_support_filter_zstd },
 	{ "uncompressed", archive_read_support_filter_none },
-	{ "ar", archive_read_support_format_ar }, /* Debian packages (.deb) */
+	{ "ar", archive_read_support_format_ar },     /* Debian packages (.deb) */
 	{ "cpio", archive_read_support_format_cpio }, /* odc, newc, crc, binary */
 	{ "empty", archive_read_support_format_empty },
 	{ "tar", archive_read_support_format_tar }, /* ustar, pax, GNU, v7 */

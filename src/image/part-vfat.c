@@ -20,7 +20,7 @@
 struct vfat_conf {
 	char *from;
 	char *label;
-	char *volume_id; /* 8 hex digits */
+	char *volume_id;   /* 8 hex digits */
 	unsigned fat_size; /* 12, 16 or 32; 0: by the partition's size */
 };
 

@@ -118,11 +118,12 @@ static int table_check_placed(struct fb_table *t, struct fdisk_partition *want, 
 			      partno + 1, (uintmax_t)fdisk_partition_get_start(want));
 	if (fdisk_partition_has_size(want) &&
 	    fdisk_partition_get_size(want) != fdisk_partition_get_size(got))
-		return fb_err("%s:%u: partition %zu (%s at sector %ju) does not fit in the %s image",
-			      t->layout, line, partno + 1,
-			      fb_format_size(fdisk_partition_get_size(want) * ss, a, sizeof(a)),
-			      (uintmax_t)fdisk_partition_get_start(got),
-			      fb_format_size(fdisk_get_nsectors(t->cxt) * ss, b, sizeof(b)));
+		return fb_err(
+			"%s:%u: partition %zu (%s at sector %ju) does not fit in the %s image",
+			t->layout, line, partno + 1,
+			fb_format_size(fdisk_partition_get_size(want) * ss, a, sizeof(a)),
+			(uintmax_t)fdisk_partition_get_start(got),
+			fb_format_size(fdisk_get_nsectors(t->cxt) * ss, b, sizeof(b)));
 	return 0;
 }
 
