@@ -30,7 +30,7 @@ struct make_ctx {
 	char *src_owned; /* ... when it is the unpacked tarball in the cache */
 	char *obj;	 /* O= */
 	char *o_arg, *arch_arg, *cross_arg, *jobs_arg, *ts_env;
-	const char *env[4];
+	const char *env[8]; /* NAME=value overrides, NULL-terminated */
 	int lock_fd;
 	char *log_path;
 	FILE *log;
@@ -160,6 +160,14 @@ static int make_args(struct make_ctx *m)
 	    (p->timestamp >= 0 &&
 	     asprintf(&m->ts_env, "KBUILD_BUILD_TIMESTAMP=@%lld", (long long)p->timestamp) < 0))
 		return -ENOMEM;
+	/*
+	 * A make that runs flashbuild (make check, a user's Makefile) leaves
+	 * its flags in the environment: "-s" would silence Kbuild's log, and
+	 * its jobserver is not ours.  Kbuild gets a clean slate.
+	 */
+	m->env[n++] = "MAKEFLAGS=";
+	m->env[n++] = "MFLAGS=";
+	m->env[n++] = "MAKELEVEL=";
 	/* The same bytes whoever builds it, wherever (with SOURCE_DATE_EPOCH). */
 	m->env[n++] = "KBUILD_BUILD_USER=flashbuild";
 	m->env[n++] = "KBUILD_BUILD_HOST=flashbuild";

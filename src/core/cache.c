@@ -21,25 +21,6 @@ struct fb_hasher {
 	struct fb_sha256 *sha;
 };
 
-static int mkdir_p(const char *path)
-{
-	_cleanup_free_ char *p = strdup(path);
-
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static char *cache_default_dir(void)
 {
 	const char *env = getenv("FLASHBUILD_CACHE");
@@ -63,7 +44,7 @@ int fb_cache_open(struct fb_cache *c)
 	c->dir = cache_default_dir();
 	if (!c->dir)
 		return fb_err("no cache directory: set FLASHBUILD_CACHE, XDG_CACHE_HOME or HOME");
-	r = mkdir_p(c->dir);
+	r = fb_mkdir_p(c->dir);
 	if (r < 0)
 		return fb_err_errno(r, "cannot create cache directory '%s'", c->dir);
 	return 0;
@@ -98,7 +79,7 @@ int fb_cache_begin(const struct fb_cache *c, const char *stage, const char *key,
 	if (asprintf(&dir, "%s/%s", c->dir, stage) < 0 ||
 	    asprintf(&tmp, "%s/.%s.XXXXXX", dir, key) < 0)
 		return fb_err_errno(-ENOMEM, "cannot start stage '%s'", stage);
-	r = mkdir_p(dir);
+	r = fb_mkdir_p(dir);
 	if (r < 0)
 		return fb_err_errno(r, "cannot create '%s'", dir);
 	if (!mkdtemp(tmp))

@@ -10,26 +10,7 @@
 
 #include "log.h"
 #include "outfile.h"
-
-static int mkdir_parents(const char *dir)
-{
-	_cleanup_free_ char *copy = strdup(dir);
-	char *p;
-
-	if (!copy)
-		return -ENOMEM;
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
+#include "util.h"
 
 int fb_outfile_open(struct fb_outfile *o, const char *path)
 {
@@ -42,7 +23,7 @@ int fb_outfile_open(struct fb_outfile *o, const char *path)
 		return fb_err_errno(-ENOMEM, "cannot create '%s'", path);
 	dir = dirname(d);
 	base = basename(b);
-	r = mkdir_parents(dir);
+	r = fb_mkdir_p(dir);
 	if (r < 0)
 		return fb_err_errno(r, "cannot create directory '%s'", dir);
 	o->path = strdup(path);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,25 @@
 
 extern char **environ;
 
-/* environ plus ENV; the strings are borrowed, only the array is allocated. */
+/* Whether ENV (NULL-terminated "NAME=value") sets the variable of ENTRY ("NAME=..."). */
+static bool env_overrides(const char *const env[], const char *entry)
+{
+	size_t len = strcspn(entry, "=");
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], entry, len) && env[i][len] == '=')
+			return true;
+	return false;
+}
+
+/*
+ * environ with ENV's variables replacing their namesakes ("MAKEFLAGS=" clears
+ * what a calling make left there); the strings are borrowed, only the array
+ * is allocated.
+ */
 static char **env_merge(const char *const env[])
 {
-	size_t n = 0, m = 0;
+	size_t n = 0, m = 0, k = 0;
 	char **out;
 
 	while (environ[n])
@@ -27,9 +43,11 @@ static char **env_merge(const char *const env[])
 	out = calloc(n + m + 1, sizeof(*out));
 	if (!out)
 		return NULL;
-	memcpy(out, environ, n * sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		if (!env_overrides(env, environ[i]))
+			out[k++] = environ[i];
 	for (size_t i = 0; i < m; i++)
-		out[n + i] = (char *)env[i];
+		out[k++] = (char *)env[i];
 	return out;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Small pure helpers: no logging here, callers log. */
+/* Small helpers: no logging here, callers log. */
 #ifndef FB_UTIL_H
 #define FB_UTIL_H
 
@@ -32,6 +32,9 @@ static inline uint64_t fb_align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) / a * a;
 }
+
+/* mkdir -p PATH (mode 0755): 0 or -errno. */
+int fb_mkdir_p(const char *path);
 
 /* Seconds since the epoch from SOURCE_DATE_EPOCH, or -1 when it is unset or bad. */
 int64_t fb_source_date_epoch(void);
