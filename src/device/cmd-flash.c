@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "flash.h"
 #include "image/image.h"
+#include "build/build.h"
 #include "profile/board.h"
 #include "progress.h"
 
@@ -125,19 +126,16 @@ static int parse_args(int argc, char *argv[], struct flash_args *a)
 	return 0;
 }
 
-static bool newer(const struct stat *a, const struct stat *b)
-{
-	return a->st_mtim.tv_sec > b->st_mtim.tv_sec ||
-	       (a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec > b->st_mtim.tv_nsec);
-}
-
-/* The board's image, built first when it is missing or older than its profile or layout. */
+/*
+ * The board's image, built first when stale: by `flashbuild build`'s stages
+ * and keys, or, with --rootfs, by the image step from that tree.
+ */
 static int board_image(struct flash_args *a, char **ret)
 {
 	_cleanup_(fb_board_freep) struct fb_board *b = NULL;
 	struct fb_image_opts io = { .rootfs = a->rootfs, .outdir = a->outdir };
-	struct stat img, st;
-	bool stale;
+	struct fb_build_opts bo = { .outdir = a->outdir };
+	struct fb_build fb = { 0 };
 	int r;
 
 	r = fb_board_load(a->board, &b);
@@ -145,16 +143,12 @@ static int board_image(struct flash_args *a, char **ret)
 		return r;
 	if (asprintf(ret, "%s/%s.img", a->outdir, b->name) < 0)
 		return fb_err_errno(-ENOMEM, "cannot name the image of '%s'", a->board);
-	/* A --rootfs given is a new input: build. */
-	stale = stat(*ret, &img) < 0 || a->rootfs;
-	for (size_t i = 0; !stale && i < b->n_files; i++)
-		stale = stat(b->files[i], &st) < 0 || newer(&st, &img);
-	if (!stale && b->layout)
-		stale = stat(b->layout, &st) < 0 || newer(&st, &img);
-	if (!stale)
-		return 0;
-	fb_info("building '%s' first", *ret);
-	return fb_image_build(b, &io);
+	if (a->rootfs)
+		return fb_image_build(b, &io);
+	fb.board = b;
+	r = fb_build_run(&fb, &bo);
+	fb_build_free(&fb);
+	return r;
 }
 
 static int outcome_exit(enum fb_flash_outcome o)
