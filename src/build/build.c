@@ -31,6 +31,8 @@ static int image_key(const struct fb_build *b, char key[FB_KEY_LEN + 1])
 	fb_hasher_str(h, "kernel", b->kernel.dir ? b->kernel.key : NULL);
 	fb_hasher_str(h, "initramfs", b->initramfs.dir ? b->initramfs.key : NULL);
 	fb_hasher_str(h, "epoch", getenv("SOURCE_DATE_EPOCH"));
+	/* Bumped when the same inputs make a different image (2: bootloaders installed). */
+	fb_hasher_str(h, "image-step", "2");
 	r = fb_image_hash_inputs(b->board, h);
 	if (r < 0)
 		return r;
@@ -81,13 +83,23 @@ static int write_stamp(const struct fb_build *b, const char *outdir, const char 
 static int image_stage(struct fb_build *b, const struct fb_build_opts *opts)
 {
 	_cleanup_free_ char *stamp = NULL;
-	struct fb_image_opts io = { .rootfs = b->rootfs_tar, .outdir = opts->outdir };
+	struct fb_image_opts io = {
+		.rootfs = b->rootfs_tar,
+		.outdir = opts->outdir,
+		.kernel = b->kernel_image,
+		.initramfs = b->initramfs_image,
+		.cmdline = b->kernel_cmdline,
+	};
 	char key[FB_KEY_LEN + 1];
 	double t0 = fb_now();
 	int r;
 
 	if (!fb_board_section(b->board, "image", NULL))
 		return 0;
+	if (asprintf(&b->image, "%s/%s.img", opts->outdir, b->board->name) < 0) {
+		b->image = NULL;
+		return fb_err_errno(-ENOMEM, "cannot build the image of '%s'", b->board->name);
+	}
 	r = image_key(b, key);
 	if (r < 0)
 		return r;
@@ -141,5 +153,6 @@ void fb_build_free(struct fb_build *b)
 	free(b->kernel_image);
 	free(b->kernel_cmdline);
 	free(b->initramfs_image);
+	free(b->image);
 	fb_cache_close(&b->cache);
 }

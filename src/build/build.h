@@ -31,6 +31,7 @@ struct fb_build {
 	char *kernel_cmdline;	      /* [kernel] cmdline, or NULL */
 	struct fb_artifact initramfs; /* [initramfs] */
 	char *initramfs_image;	      /* initramfs.dir/initramfs.cpio.zst (or .gz) */
+	char *image;		      /* OUTDIR/NAME.img, when the board has an [image] */
 };
 
 /*

@@ -292,6 +292,12 @@ int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 			   c.machine, fb_machine_names());
 		goto out;
 	}
+	if (m->boots_disk ? !b->image : !b->kernel_image) {
+		r = fb_err("%s: emulate machine '%s' boots %s, but the board has no %s",
+			   b->board->path, m->name, m->boots_disk ? "the image" : "a kernel",
+			   m->boots_disk ? "[image]" : "[kernel]");
+		goto out;
+	}
 	if (o->run && !c.login) {
 		r = fb_err("%s: --run needs a user: set [emulate] login or [rootfs] users",
 			   b->board->path);
@@ -301,6 +307,7 @@ int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 		.kernel = b->kernel_image,
 		.initrd = b->initramfs_image,
 		.cmdline = b->kernel_cmdline,
+		.disk = b->image,
 		.memory_mib = c.memory ? c.memory / FB_MiB : 256,
 		.interactive = !o->run,
 	};

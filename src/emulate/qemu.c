@@ -58,6 +58,29 @@ static int args_x86_kernel(const struct fb_qemu_opts *o, struct fb_strv *a)
 	return 0;
 }
 
+/*
+ * x86_64 PC with SeaBIOS (QEMU's default firmware) booting the image as a
+ * USB stick on an xHCI controller: the firmware, the MBR and the image's
+ * bootloader do the work, as on a real PC.  The stick appears late to the
+ * kernel: the initramfs waits for its root partition.
+ */
+static int args_x86_usb_stick(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	if (!o->disk)
+		return -EINVAL;
+	fb_strv_push(a, "-M");
+	fb_strv_push(a, "pc");
+	args_common(o, a);
+	fb_strv_push(a, "-drive");
+	/* snapshot: the guest's writes must not change the image that gets flashed. */
+	fb_strv_pushf(a, "if=none,id=stick,format=raw,snapshot=on,file=%s", o->disk);
+	fb_strv_push(a, "-device");
+	fb_strv_push(a, "qemu-xhci");
+	fb_strv_push(a, "-device");
+	fb_strv_push(a, "usb-storage,drive=stick,bootindex=0");
+	return 0;
+}
+
 static const struct fb_machine machines[] = {
 	{
 		.name = "qemu-x86",
@@ -65,6 +88,14 @@ static const struct fb_machine machines[] = {
 		.arch = "x86_64",
 		.kvm_capable = true,
 		.args = args_x86_kernel,
+	},
+	{
+		.name = "x86-usb-stick",
+		.binary = "qemu-system-x86_64",
+		.arch = "x86_64",
+		.kvm_capable = true,
+		.boots_disk = true,
+		.args = args_x86_usb_stick,
 	},
 };
 
@@ -78,7 +109,7 @@ const struct fb_machine *fb_machine_find(const char *name)
 
 const char *fb_machine_names(void)
 {
-	return "qemu-x86";
+	return "qemu-x86, x86-usb-stick";
 }
 
 int fb_qemu_argv(const struct fb_machine *m, const struct fb_qemu_opts *o, struct fb_strv *ret)

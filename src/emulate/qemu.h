@@ -17,7 +17,7 @@
 
 struct fb_qemu_opts {
 	const char *kernel, *initrd, *cmdline; /* -kernel boots */
-	const char *disk;		       /* disk boots: the image */
+	const char *disk;		       /* disk boots: the image (out/NAME.img) */
 	uint64_t memory_mib;
 	bool kvm;
 	bool interactive; /* serial and monitor muxed on stdio (Ctrl-A X) */
@@ -28,6 +28,7 @@ struct fb_machine {
 	const char *binary; /* qemu-system-x86_64 */
 	const char *arch;   /* the [board] arch it runs */
 	bool kvm_capable;   /* guest arch == host arch */
+	bool boots_disk;    /* boots the board's image, not its kernel */
 	int (*args)(const struct fb_qemu_opts *o, struct fb_strv *argv);
 };
 

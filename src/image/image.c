@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bmap.h"
+#include "boot.h"
 #include "core/log.h"
 #include "core/outfile.h"
 #include "core/util.h"
@@ -21,6 +22,11 @@ static const struct fb_part_ops *const part_kinds[] = {
 	&fb_part_raw,
 	&fb_part_empty,
 };
+
+static const struct fb_boot_ops *const boot_kinds[] = {
+	&fb_boot_syslinux,
+};
+#define BOOT_KIND_NAMES "syslinux"
 
 /* Keys of [part NAME] that image.c reads itself; the rest go to the handler. */
 struct part_common {
@@ -217,6 +223,136 @@ static int parts_run(struct parts *ps, const struct fb_image_ctx *ctx, int fd)
 	return 0;
 }
 
+struct boots {
+	struct fb_boot *v;
+	size_t n;
+};
+
+static void boots_free(struct boots *bs)
+{
+	for (size_t i = 0; i < bs->n; i++) {
+		struct fb_boot *bl = &bs->v[i];
+
+		if (bl->ops->done)
+			bl->ops->done(bl);
+		if (bl->conf)
+			fb_keys_free(bl->ops->keys, bl->conf);
+		free(bl->conf);
+	}
+	free(bs->v);
+	bs->v = NULL;
+	bs->n = 0;
+}
+
+static const struct fb_boot_ops *boot_kind(const char *kind, size_t len)
+{
+	for (size_t i = 0; i < ELEMENTSOF(boot_kinds); i++)
+		if (strlen(boot_kinds[i]->kind) == len && !strncmp(boot_kinds[i]->kind, kind, len))
+			return boot_kinds[i];
+	return NULL;
+}
+
+/* "kinds = syslinux grub-efi": one fb_boot each, in the order given. */
+static int boots_add_kinds(const struct fb_section *s, const struct fb_kv *kinds,
+			   const struct parts *ps, struct boots *bs)
+{
+	static const char sep[] = " \t,";
+	size_t max = strlen(kinds->value) / 2 + 1;
+
+	bs->v = calloc(max, sizeof(*bs->v));
+	if (!bs->v)
+		return fb_err_errno(-ENOMEM, "cannot set up the bootloaders");
+	for (const char *k = kinds->value + strspn(kinds->value, sep); *k;
+	     k += strcspn(k, sep), k += strspn(k, sep)) {
+		size_t len = strcspn(k, sep);
+		struct fb_boot *bl = &bs->v[bs->n];
+
+		bl->ops = boot_kind(k, len);
+		if (!bl->ops)
+			return fb_err("%s:%u: unknown bootloader '%.*s' (one of " BOOT_KIND_NAMES
+				      ")",
+				      kinds->file, kinds->line, (int)len, k);
+		bl->section = s;
+		bl->parts = ps->v;
+		bl->n_parts = ps->n;
+		bl->conf = calloc(1, bl->ops->conf_size ? bl->ops->conf_size : 1);
+		if (!bl->conf)
+			return fb_err_errno(-ENOMEM, "cannot set up bootloader '%s'",
+					    bl->ops->kind);
+		bs->n++;
+	}
+	if (!bs->n)
+		return fb_err("%s:%u: 'kinds' names no bootloader (one of " BOOT_KIND_NAMES ")",
+			      kinds->file, kinds->line);
+	return 0;
+}
+
+/* [bootloader]: 'kinds' is read here; every other key belongs to one of the kinds. */
+static int boots_init(const struct fb_board *b, const struct parts *ps, struct boots *bs)
+{
+	const struct fb_section *s = fb_board_section(b, "bootloader", NULL);
+	const struct fb_kv *kinds;
+	int r;
+
+	if (!s)
+		return 0;
+	kinds = fb_section_get(s, "kinds");
+	if (!kinds)
+		return fb_err("%s:%u: [bootloader] has no 'kinds' (one of " BOOT_KIND_NAMES ")",
+			      s->file, s->line);
+	r = boots_add_kinds(s, kinds, ps, bs);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->n_kvs; i++) {
+		const struct fb_kv *kv = &s->kvs[i];
+		bool taken = false;
+
+		if (!strcmp(kv->key, "kinds"))
+			continue;
+		for (size_t j = 0; j < bs->n; j++) {
+			r = fb_keys_set(bs->v[j].ops->keys, bs->v[j].conf, kv->key, kv->value);
+			if (r == -ENOENT)
+				continue;
+			if (r < 0)
+				return fb_err("%s:%u: bad value '%s' for '%s'", kv->file, kv->line,
+					      kv->value, kv->key);
+			taken = true;
+		}
+		if (!taken)
+			return fb_err("%s:%u: unknown key '%s' in [bootloader]", kv->file, kv->line,
+				      kv->key);
+	}
+	return 0;
+}
+
+static int boots_check(struct boots *bs, const struct fb_image_ctx *ctx)
+{
+	int r;
+
+	for (size_t i = 0; i < bs->n; i++)
+		if (bs->v[i].ops->check && (r = bs->v[i].ops->check(&bs->v[i], ctx)) < 0)
+			return r;
+	return 0;
+}
+
+static int boots_install(struct boots *bs, const struct fb_image_ctx *ctx, int fd)
+{
+	int r;
+
+	for (size_t i = 0; i < bs->n; i++) {
+		struct fb_boot *bl = &bs->v[i];
+		double t0 = fb_now();
+
+		if (!bl->ops->install)
+			continue;
+		r = bl->ops->install(bl, ctx, fd);
+		if (r < 0)
+			return r;
+		fb_debug("bootloader %s installed in %.2f s", bl->ops->kind, fb_now() - t0);
+	}
+	return 0;
+}
+
 static int write_bmap(const char *path, int img_fd, uint64_t size, struct fb_outfile *bm)
 {
 	_cleanup_free_ char *bmap_path = NULL;
@@ -255,11 +391,15 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 {
 	_cleanup_(fb_table_freep) struct fb_table *t = NULL;
 	struct parts ps = { 0 };
+	struct boots bs = { 0 };
 	struct fb_image_ctx ctx = {
 		.image_path = img->tmp,
 		.rootfs = opts->rootfs,
 		.timestamp = fb_source_date_epoch(),
 		.image_size = b->size,
+		.kernel = opts->kernel,
+		.initramfs = opts->initramfs,
+		.cmdline = opts->cmdline,
 	};
 	int r;
 
@@ -272,9 +412,16 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 	ctx.table = t;
 	r = parts_init(b, t, &ps);
 	if (r >= 0)
+		r = boots_init(b, &ps, &bs);
+	if (r >= 0)
+		r = boots_check(&bs, &ctx);
+	if (r >= 0)
 		r = fb_table_write(t);
 	if (r >= 0)
 		r = parts_run(&ps, &ctx, img->fd);
+	if (r >= 0)
+		r = boots_install(&bs, &ctx, img->fd);
+	boots_free(&bs);
 	parts_free(&ps);
 	return r;
 }
@@ -348,10 +495,12 @@ int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h)
 	for (size_t i = 0; i < b->n_sections; i++) {
 		const struct fb_section *s = &b->sections[i];
 
-		if (strcmp(s->kind, "part") && strcmp(s->kind, "raw"))
+		if (strcmp(s->kind, "part") && strcmp(s->kind, "raw") &&
+		    strcmp(s->kind, "bootloader"))
 			continue;
 		for (size_t j = 0; j < s->n_kvs; j++) {
-			if (strcmp(s->kvs[j].key, "from") && strcmp(s->kvs[j].key, "file"))
+			if (strcmp(s->kvs[j].key, "from") && strcmp(s->kvs[j].key, "file") &&
+			    strcmp(s->kvs[j].key, "syslinux-mbr"))
 				continue;
 			r = hash_input(h, &s->kvs[j]);
 			if (r < 0)

@@ -9,6 +9,8 @@
 struct fb_image_opts {
 	const char *rootfs; /* --rootfs DIR|ARCHIVE, or NULL */
 	const char *outdir; /* "out" */
+	/* What a bootloader boots ([kernel], [initramfs]); NULL when not built. */
+	const char *kernel, *initramfs, *cmdline;
 };
 
 /*

@@ -20,6 +20,8 @@ struct fb_image_ctx {
 	int64_t timestamp;	/* SOURCE_DATE_EPOCH, or -1 */
 	const struct fb_table *table;
 	uint64_t image_size;
+	/* The build's boot artifacts, for bootloaders; NULL when there are none. */
+	const char *kernel, *initramfs, *cmdline;
 };
 
 struct fb_part {

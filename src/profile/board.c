@@ -29,6 +29,7 @@ static const struct section_kind section_kinds[] = {
 	{ "initramfs", false },
 	{ "rootfs", false },
 	{ "emulate", false },
+	{ "bootloader", false },
 };
 
 static const struct fb_key board_keys[] = {

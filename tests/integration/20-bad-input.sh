@@ -79,6 +79,15 @@ expect truncated ".*truncated\.tar\.gz.*"
 good ok missing.tar >"$W/boards/missing-src.conf"
 expect missing-src "partition 'root': cannot read 'missing\.tar': No such file or directory"
 
+{ good; echo "[bootloader]"; echo "kinds = lilo"; } >"$W/boards/boot-kind.conf"
+expect boot-kind "boards/boot-kind.conf:8: unknown bootloader 'lilo' \(one of syslinux\)"
+
+{ good; echo "[bootloader]"; echo "kinds = syslinux"; echo "colour = red"; } >"$W/boards/boot-key.conf"
+expect boot-key "boards/boot-key.conf:9: unknown key 'colour' in \[bootloader\]"
+
+{ good; echo "[bootloader]"; echo "kinds = syslinux"; } >"$W/boards/boot-nofat.conf"
+expect boot-nofat "boards/boot-nofat.conf:7: \[bootloader\] syslinux needs a \[part\] with content = vfat"
+
 { echo "[image]"; echo "layout = partitions/ok.sfdisk"; echo "size = 8Q"; } >"$W/boards/bad-size.conf"
 expect bad-size "boards/bad-size.conf:3: bad value '8Q' for 'size': expected a size such as 512, 8K, 64M or 2G"
 
