@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "build/rootfs-users.h"
 #include "console.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -42,6 +43,28 @@ struct guest {
 	struct fb_console con;
 };
 
+/* The first of [rootfs] users, read by the rootfs stage's own parser, as "user:password". */
+static int default_login(const struct fb_kv *users, char **ret)
+{
+	struct fb_users u = { 0 };
+	_cleanup_free_ char *bad = NULL;
+	const char *why = NULL;
+	int r;
+
+	r = fb_users_parse(users->value, &u, &bad, &why);
+	if (r == -EINVAL)
+		return fb_err("%s:%u: user '%s' %s", users->file, users->line, bad ? bad : "",
+			      why ? why : "is not valid");
+	if (r < 0)
+		return fb_err_errno(r, "cannot read the users of '%s'", users->file);
+	if (u.n > 0 && asprintf(ret, "%s:%s", u.v[0].name, u.v[0].password) < 0) {
+		*ret = NULL;
+		r = fb_err_errno(-ENOMEM, "cannot read the users of '%s'", users->file);
+	}
+	fb_users_free(&u);
+	return r < 0 ? r : 0;
+}
+
 static int conf_load(const struct fb_board *board, struct emulate_conf *c)
 {
 	const struct fb_section *s = fb_board_section(board, "emulate", NULL);
@@ -59,8 +82,7 @@ static int conf_load(const struct fb_board *board, struct emulate_conf *c)
 			      fb_machine_names());
 	users = rs ? fb_section_get(rs, "users") : NULL;
 	if (!c->login && users)
-		c->login = strndup(users->value + strspn(users->value, " \t"),
-				   strcspn(users->value + strspn(users->value, " \t"), " \t"));
+		return default_login(users, &c->login);
 	return 0;
 }
 
