@@ -18,6 +18,7 @@
 #include "core/spawn.h"
 #include "core/util.h"
 #include "deb.h"
+#include "rootfs-hostprog.h"
 #include "rootfs-recipe.h"
 
 #define HOST_BUSYBOX "/bin/busybox"
@@ -227,7 +228,19 @@ static int add_etc(struct fb_rootfs_ctx *ctx, struct fb_tree *t)
 
 static int busybox_check(struct fb_rootfs_ctx *ctx)
 {
-	return fb_busybox_find(ctx->b, &ctx->busybox);
+	const char *file;
+	unsigned line;
+	int r;
+
+	r = fb_busybox_find(ctx->b, &ctx->busybox);
+	if (r < 0 || !ctx->conf.host_programs)
+		return r;
+	if (!fb_arch_is_host(ctx->arch)) {
+		fb_rootfs_where(ctx, "host-programs", &file, &line);
+		return fb_err("%s:%u: host-programs: this machine's programs do not run on %s",
+			      file, line, ctx->arch->name);
+	}
+	return fb_hostprog_resolve(ctx->conf.host_programs, &ctx->host_files);
 }
 
 static int busybox_hash(struct fb_rootfs_ctx *ctx, struct fb_hasher *h)
@@ -238,6 +251,8 @@ static int busybox_hash(struct fb_rootfs_ctx *ctx, struct fb_hasher *h)
 	/* the applet list comes from the host's busybox */
 	if (r >= 0 && strcmp(ctx->busybox, HOST_BUSYBOX))
 		r = fb_hasher_stat(h, "host-busybox", HOST_BUSYBOX);
+	if (r >= 0)
+		r = fb_hostprog_hash(&ctx->host_files, h);
 	return r;
 }
 
@@ -252,6 +267,8 @@ static int busybox_populate(struct fb_rootfs_ctx *ctx, struct fb_tree *t)
 		r = add_applets(t);
 	if (r >= 0)
 		r = add_etc(ctx, t);
+	if (r >= 0)
+		r = fb_hostprog_add(&ctx->host_files, t);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "core/cache.h"
+#include "core/strv.h"
 #include "rootfs-tree.h"
 #include "rootfs-users.h"
 #include "rootfs.h"
@@ -21,10 +22,11 @@ struct fb_rootfs_conf {
 	char *root_password;
 	char *hostname;
 	char *console;
-	char *packages; /* debian */
-	char *suite;	/* debian */
-	char *mirror;	/* debian */
-	char *tarball;	/* tar */
+	char *packages;	     /* debian */
+	char *suite;	     /* debian */
+	char *mirror;	     /* debian */
+	char *tarball;	     /* tar */
+	char *host_programs; /* busybox */
 };
 
 struct fb_rootfs_ctx {
@@ -37,7 +39,8 @@ struct fb_rootfs_ctx {
 	const char *hostname; /* the key, or the board's name */
 	const char *console;  /* the key, or the architecture's */
 	char key[FB_KEY_LEN + 1];
-	char *busybox; /* busybox recipe: the binary */
+	char *busybox;		   /* busybox recipe: the binary */
+	struct fb_strv host_files; /* busybox recipe: host-programs and their libraries */
 };
 
 struct fb_rootfs_recipe {

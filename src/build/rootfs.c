@@ -48,6 +48,7 @@ static const struct fb_key rootfs_keys[] = {
 	{ "suite", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, suite) },
 	{ "mirror", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, mirror) },
 	{ "tarball", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, tarball) },
+	{ "host-programs", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, host_programs) },
 	{ NULL, 0, 0 },
 };
 
@@ -55,10 +56,8 @@ static const struct fb_key rootfs_keys[] = {
 static const struct {
 	const char *key, *recipe;
 } recipe_keys[] = {
-	{ "packages", "debian" },
-	{ "suite", "debian" },
-	{ "mirror", "debian" },
-	{ "tarball", "tar" },
+	{ "packages", "debian" }, { "suite", "debian" },	  { "mirror", "debian" },
+	{ "tarball", "tar" },	  { "host-programs", "busybox" },
 };
 
 const struct fb_arch *fb_arch_find(const char *name)
@@ -377,6 +376,7 @@ static void ctx_done(struct fb_rootfs_ctx *ctx)
 	fb_keys_free(rootfs_keys, &ctx->conf);
 	fb_users_free(&ctx->users);
 	free(ctx->busybox);
+	fb_strv_free(&ctx->host_files);
 }
 
 int fb_rootfs_stage(struct fb_build *b)
