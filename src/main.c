@@ -39,6 +39,10 @@ static void help(FILE *f)
 	      "        TCG); prints the boot time.  --run logs in on the serial console,\n"
 	      "        runs CMD and exits with its status; without it, interactive\n"
 	      "        (Ctrl-A X quits)\n"
+	      "        --firmware bios|uefi   SeaBIOS or OVMF for a disk boot (default bios)\n"
+	      "        --disk PATH            boot PATH (file or disk, written to) instead\n"
+	      "                               of the image, which is never written\n"
+	      "        --login USER:PASSWORD  the user --run logs in as\n"
 	      "  image --board NAME [--rootfs DIR|ARCHIVE] [-o DIR]\n"
 	      "        assemble OUT/NAME.img and OUT/NAME.img.bmap from boards/NAME.conf:\n"
 	      "        partition table from its sfdisk layout, ext4/vfat/raw contents\n"
@@ -70,7 +74,7 @@ static void help(FILE *f)
 	      "  -h, --help           this text;  -V, --version: the version\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 failed, 2 usage error; emulate --run: the command's;\n"
-	      "flash: 3 device refused,\n"
+	      "flash, emulate --disk: 3 device refused,\n"
 	      "4 read back wrong, 5 image does not match its bmap, 130 interrupted.\n"
 	      "See flashbuild(1).\n",
 	      f);

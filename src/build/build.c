@@ -32,7 +32,7 @@ static int image_key(const struct fb_build *b, char key[FB_KEY_LEN + 1])
 	fb_hasher_str(h, "initramfs", b->initramfs.dir ? b->initramfs.key : NULL);
 	fb_hasher_str(h, "epoch", getenv("SOURCE_DATE_EPOCH"));
 	/* Bumped when the same inputs make a different image (2: bootloaders installed). */
-	fb_hasher_str(h, "image-step", "2");
+	fb_hasher_str(h, "image-step", "3");
 	r = fb_image_hash_inputs(b->board, h);
 	if (r < 0)
 		return r;

@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,17 +104,10 @@ int fb_cache_commit(const struct fb_cache *c, const char *stage, const char *key
 	return 0;
 }
 
-static int rm_one(const char *path, const struct stat *st _unused_, int flag _unused_,
-		  struct FTW *ftw _unused_)
-{
-	remove(path);
-	return 0;
-}
-
 void fb_cache_abort(const char *tmp)
 {
 	if (tmp)
-		nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		fb_rm_rf(tmp);
 }
 
 struct fb_hasher *fb_hasher_new(const char *stage)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <errno.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cleanup.h"
 #include "util.h"
 
 static int size_suffix_shift(const char *s, unsigned *ret)
@@ -206,4 +208,16 @@ int fb_mkdir_p(const char *path)
 		r = -errno;
 	free(copy);
 	return r;
+}
+
+static int rm_one(const char *path, const struct stat *st _unused_, int flag _unused_,
+		  struct FTW *ftw _unused_)
+{
+	remove(path);
+	return 0;
+}
+
+void fb_rm_rf(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -35,6 +35,8 @@ static inline uint64_t fb_align_up(uint64_t v, uint64_t a)
 
 /* mkdir -p PATH (mode 0755): 0 or -errno. */
 int fb_mkdir_p(const char *path);
+/* rm -rf PATH: best effort, no symlink followed. */
+void fb_rm_rf(const char *path);
 
 /* Seconds since the epoch from SOURCE_DATE_EPOCH, or -1 when it is unset or bad. */
 int64_t fb_source_date_epoch(void);

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* flashbuild emulate --board NAME [--run CMD] [--timeout S] [--accel kvm|tcg] */
+/*
+ * flashbuild emulate --board NAME [--run CMD] [--timeout S] [--accel kvm|tcg]
+ *                    [--firmware bios|uefi] [--disk PATH] [--login USER:PASSWORD]
+ */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +12,7 @@
 #include "core/cli.h"
 #include "core/log.h"
 #include "emulate.h"
+#include "firmware.h"
 
 static int parse_timeout(const char *s, double *ret)
 {
@@ -28,6 +33,9 @@ int fb_cmd_emulate(int argc, char *argv[])
 		{ "timeout", required_argument, NULL, 't' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "firmware", required_argument, NULL, 'f' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "login", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_(fb_board_freep) struct fb_board *board = NULL;
@@ -37,7 +45,7 @@ int fb_cmd_emulate(int argc, char *argv[])
 	const char *name = NULL;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "b:R:t:a:o:", opts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "b:R:t:a:o:f:d:l:", opts, NULL)) >= 0) {
 		switch (c) {
 		case 'b':
 			name = optarg;
@@ -59,6 +67,19 @@ int fb_cmd_emulate(int argc, char *argv[])
 		case 'o':
 			bo.outdir = optarg;
 			break;
+		case 'f':
+			if (fb_firmware_parse(optarg, &(enum fb_firmware_kind){ 0 }) < 0) {
+				fb_err("emulate: --firmware takes bios or uefi, not '%s'", optarg);
+				return FB_EXIT_USAGE;
+			}
+			eo.firmware = optarg;
+			break;
+		case 'd':
+			eo.disk = optarg;
+			break;
+		case 'l':
+			eo.login = optarg;
+			break;
 		default:
 			return FB_EXIT_USAGE;
 		}
@@ -74,6 +95,8 @@ int fb_cmd_emulate(int argc, char *argv[])
 	if (r >= 0)
 		r = fb_emulate(&b, &eo);
 	fb_build_free(&b);
+	if (r == -EPERM)
+		return FB_EXIT_REFUSED;
 	if (r < 0)
 		return FB_EXIT_FAILED;
 	return eo.run ? r : FB_EXIT_OK;

@@ -16,7 +16,10 @@
 #include "console.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "device/guard.h"
+#include "device/udev.h"
 #include "emulate.h"
+#include "firmware.h"
 #include "qemu.h"
 
 #define RUN_TIMEOUT_DEFAULT 300.0
@@ -25,12 +28,14 @@ struct emulate_conf {
 	char *machine;
 	uint64_t memory;
 	char *login; /* "user:password"; default: the first of [rootfs] users */
+	char *firmware;
 };
 
 static const struct fb_key emulate_keys[] = {
 	{ "machine", FB_KEY_STRING, offsetof(struct emulate_conf, machine) },
 	{ "memory", FB_KEY_SIZE, offsetof(struct emulate_conf, memory) },
 	{ "login", FB_KEY_STRING, offsetof(struct emulate_conf, login) },
+	{ "firmware", FB_KEY_STRING, offsetof(struct emulate_conf, firmware) },
 	{ NULL, 0, 0 },
 };
 
@@ -123,6 +128,7 @@ static int login(struct guest *g, const char *user_pass, double deadline)
 	r = fb_console_expect(&g->con, login_p, deadline, NULL);
 	if (r < 0)
 		return fb_err_errno(r, "no login prompt on the serial console");
+	fb_info("login prompt: %.1f s", fb_now() - g->t0);
 	fb_console_send(&g->con, user);
 	fb_console_send(&g->con, "\n");
 	r = fb_console_expect(&g->con, pass_p, deadline, NULL);
@@ -298,38 +304,84 @@ static int scripted(struct guest *g, const char *cmd, const char *login_as, doub
 	return r;
 }
 
+/*
+ * --disk PATH: an image file, or a disk (a stick the image was flashed to)
+ * that the guest will write to: the flash guard's refusals apply, but a
+ * fixed disk is fine.  -EPERM when refused.
+ */
+static int disk_check(const char *path)
+{
+	const struct fb_guard_opts go = { .allow_fixed = true, .to_file = true };
+	struct fb_dev_facts f = { 0 };
+	enum fb_refusal why;
+	int r;
+
+	if (access(path, R_OK | W_OK) < 0)
+		return fb_err_errno(-errno, "emulate: cannot open '%s' for reading and writing",
+				    path);
+	r = fb_udev_facts_for_path(path, &f);
+	if (r < 0)
+		return r;
+	why = fb_guard_decide(&f, &go);
+	if (why != FB_REFUSE_NONE)
+		r = fb_guard_refuse(&f, &go, why);
+	fb_dev_facts_done(&f);
+	return r;
+}
+
+/* The machine, the firmware and the disk the options and [emulate] ask for. */
+static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
+		 const struct emulate_conf *c, const struct fb_machine **ret_m,
+		 struct fb_firmware *fw)
+{
+	const struct fb_machine *m = fb_machine_find(c->machine);
+	enum fb_firmware_kind fwk;
+	int r;
+
+	if (!m)
+		return fb_err("%s: unknown emulate machine '%s' (one of %s)", b->board->path,
+			      c->machine, fb_machine_names());
+	if (m->boots_disk ? !b->image && !o->disk : !b->kernel_image)
+		return fb_err("%s: emulate machine '%s' boots %s, but the board has no %s",
+			      b->board->path, m->name, m->boots_disk ? "the image" : "a kernel",
+			      m->boots_disk ? "[image]" : "[kernel]");
+	if (o->disk && !m->boots_disk)
+		return fb_err("emulate: --disk: machine '%s' boots the kernel, not a disk",
+			      m->name);
+	if (fb_firmware_parse(o->firmware ?: c->firmware, &fwk) < 0)
+		return fb_err("%s: unknown firmware '%s' (bios or uefi)",
+			      o->firmware ? "emulate: --firmware" : b->board->path,
+			      o->firmware ?: c->firmware);
+	if (o->run && !o->login && !c->login)
+		return fb_err("%s: --run needs a user: --login, [emulate] login or [rootfs] users",
+			      b->board->path);
+	if (o->disk && (r = disk_check(o->disk)) < 0)
+		return r;
+	*ret_m = m;
+	return fb_firmware_prepare(m, fwk, fw);
+}
+
 int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 {
 	struct emulate_conf c = { 0 };
 	struct guest g = { .in = -1, .out = -1, .err = -1 };
-	const struct fb_machine *m;
+	struct fb_firmware fw = { 0 };
+	const struct fb_machine *m = NULL;
 	int r;
 
 	r = conf_load(b->board, &c);
+	if (r >= 0)
+		r = setup(b, o, &c, &m, &fw);
 	if (r < 0)
 		goto out;
-	m = fb_machine_find(c.machine);
-	if (!m) {
-		r = fb_err("%s: unknown emulate machine '%s' (one of %s)", b->board->path,
-			   c.machine, fb_machine_names());
-		goto out;
-	}
-	if (m->boots_disk ? !b->image : !b->kernel_image) {
-		r = fb_err("%s: emulate machine '%s' boots %s, but the board has no %s",
-			   b->board->path, m->name, m->boots_disk ? "the image" : "a kernel",
-			   m->boots_disk ? "[image]" : "[kernel]");
-		goto out;
-	}
-	if (o->run && !c.login) {
-		r = fb_err("%s: --run needs a user: set [emulate] login or [rootfs] users",
-			   b->board->path);
-		goto out;
-	}
 	struct fb_qemu_opts qo = {
 		.kernel = b->kernel_image,
 		.initrd = b->initramfs_image,
 		.cmdline = b->kernel_cmdline,
-		.disk = b->image,
+		.disk = o->disk ?: b->image,
+		.disk_writable = o->disk != NULL,
+		.uefi_code = fw.code,
+		.uefi_vars = fw.vars,
 		.memory_mib = c.memory ? c.memory / FB_MiB : 256,
 		.interactive = !o->run,
 	};
@@ -339,11 +391,12 @@ int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 		qo.kvm = fb_kvm_probe(m, &qo, &b->cache);
 	r = guest_start(&g, m, &qo);
 	if (r >= 0)
-		r = o->run ? scripted(&g, o->run, c.login,
+		r = o->run ? scripted(&g, o->run, o->login ?: c.login,
 				      o->timeout > 0 ? o->timeout : RUN_TIMEOUT_DEFAULT)
 			   : interactive(&g);
 	guest_stop(&g, r < 0);
 out:
+	fb_firmware_done(&fw);
 	fb_keys_free(emulate_keys, &c);
 	return r;
 }

@@ -9,11 +9,15 @@ struct fb_emulate_opts {
 	const char *run; /* --run CMD: log in, run it, exit with its status */
 	double timeout;	 /* seconds for the whole run; 0: the default (none when interactive) */
 	const char *force_accel; /* "kvm", "tcg" or NULL: probe */
+	const char *firmware;	 /* "bios", "uefi" or NULL: [emulate] firmware, else bios */
+	const char *disk;	 /* boot this (written to) instead of the board's image */
+	const char *login;	 /* "user:password" for --run instead of the profile's */
 };
 
 /*
  * Boots B's artifacts.  Returns the guest command's exit status (0-255)
- * with --run, 0 when an interactive session ends, or -errno (logged).
+ * with --run, 0 when an interactive session ends, or -errno (logged);
+ * -EPERM when --disk names a disk it must not touch.
  */
 int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o);
 

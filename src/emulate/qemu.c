@@ -41,6 +41,17 @@ static int args_common(const struct fb_qemu_opts *o, struct fb_strv *a)
 	return 0;
 }
 
+/* UEFI: the code read-only, the variable store a private copy the guest may change. */
+static void args_uefi(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	if (!o->uefi_code)
+		return;
+	fb_strv_push(a, "-drive");
+	fb_strv_pushf(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", o->uefi_code);
+	fb_strv_push(a, "-drive");
+	fb_strv_pushf(a, "if=pflash,format=raw,unit=1,file=%s", o->uefi_vars);
+}
+
 /* x86_64, kernel and initramfs handed over by QEMU: the seed's minimal board. */
 static int args_x86_kernel(const struct fb_qemu_opts *o, struct fb_strv *a)
 {
@@ -49,6 +60,7 @@ static int args_x86_kernel(const struct fb_qemu_opts *o, struct fb_strv *a)
 	fb_strv_push(a, "-M");
 	fb_strv_push(a, "pc");
 	args_common(o, a);
+	args_uefi(o, a);
 	fb_strv_push(a, "-kernel");
 	fb_strv_push(a, o->kernel);
 	if (o->initrd)
@@ -59,21 +71,23 @@ static int args_x86_kernel(const struct fb_qemu_opts *o, struct fb_strv *a)
 }
 
 /*
- * x86_64 PC with SeaBIOS (QEMU's default firmware) booting the image as a
- * USB stick on an xHCI controller: the firmware, the MBR and the image's
- * bootloader do the work, as on a real PC.  The stick appears late to the
- * kernel: the initramfs waits for its root partition.
+ * x86_64 PC booting the image as a USB stick on an xHCI controller, with
+ * SeaBIOS (QEMU's default firmware) or OVMF: the firmware, the boot code
+ * and the image's bootloader do the work, as on a real PC.  The stick
+ * appears late to the kernel: the initramfs waits for its root partition.
  */
 static int args_x86_usb_stick(const struct fb_qemu_opts *o, struct fb_strv *a)
 {
-	if (!o->disk)
+	if (!o->disk || (o->uefi_code && !o->uefi_vars))
 		return -EINVAL;
 	fb_strv_push(a, "-M");
 	fb_strv_push(a, "pc");
 	args_common(o, a);
+	args_uefi(o, a);
 	fb_strv_push(a, "-drive");
-	/* snapshot: the guest's writes must not change the image that gets flashed. */
-	fb_strv_pushf(a, "if=none,id=stick,format=raw,snapshot=on,file=%s", o->disk);
+	/* snapshot: unless asked, the guest's writes must not change the image that gets flashed. */
+	fb_strv_pushf(a, "if=none,id=stick,format=raw,%sfile=%s",
+		      o->disk_writable ? "" : "snapshot=on,", o->disk);
 	fb_strv_push(a, "-device");
 	fb_strv_push(a, "qemu-xhci");
 	fb_strv_push(a, "-device");
@@ -95,7 +109,10 @@ static const struct fb_machine machines[] = {
 		.arch = "x86_64",
 		.kvm_capable = true,
 		.boots_disk = true,
+		.uefi_code = "/usr/share/OVMF/OVMF_CODE_4M.fd",
+		.uefi_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd",
 		.args = args_x86_usb_stick,
+		.probe_args = args_x86_kernel,
 	},
 };
 
@@ -188,7 +205,8 @@ int fb_qemu_stop(pid_t pid)
 }
 
 /* The probe's verdict for this host boot and this QEMU binary, kept in the cache. */
-static char *kvm_verdict_path(const struct fb_machine *m, const struct fb_cache *cache)
+static char *kvm_verdict_path(const struct fb_machine *m, const struct fb_qemu_opts *o,
+			      const struct fb_cache *cache)
 {
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("kvm-probe");
 	char key[FB_KEY_LEN + 1], boot_id[64] = "";
@@ -200,6 +218,7 @@ static char *kvm_verdict_path(const struct fb_machine *m, const struct fb_cache 
 		return NULL;
 	fb_hasher_str(h, "boot-id", boot_id);
 	fb_hasher_str(h, "qemu", m->binary);
+	fb_hasher_str(h, "firmware", o->uefi_code);
 	/* The binary's file (size, mtime) stands for its version. */
 	qemu = fb_path_join("/usr/bin", m->binary);
 	if (!qemu || access(qemu, X_OK) < 0 || fb_hasher_stat(h, "binary", qemu) < 0)
@@ -213,6 +232,7 @@ static bool kvm_boot_test(const struct fb_machine *m, const struct fb_qemu_opts 
 {
 	static const char *const pats[] = { "Linux version", NULL };
 	struct fb_qemu_opts p = *o;
+	struct fb_machine probe = *m;
 	struct fb_strv argv = { 0 };
 	_cleanup_close_ int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	struct fb_console con;
@@ -222,7 +242,10 @@ static bool kvm_boot_test(const struct fb_machine *m, const struct fb_qemu_opts 
 	p.kvm = true;
 	p.interactive = false;
 	p.cmdline = "console=ttyS0 panic=-1";
-	if (fb_qemu_argv(m, &p, &argv) < 0)
+	p.disk_writable = false;
+	if (m->probe_args)
+		probe.args = m->probe_args;
+	if (fb_qemu_argv(&probe, &p, &argv) < 0)
 		return false;
 	/* QEMU's complaints about KVM are the expected failure: keep them quiet. */
 	r = fb_qemu_start(&argv, false, devnull, &pid, &in, &out);
@@ -241,7 +264,7 @@ static bool kvm_boot_test(const struct fb_machine *m, const struct fb_qemu_opts 
 bool fb_kvm_probe(const struct fb_machine *m, const struct fb_qemu_opts *o,
 		  const struct fb_cache *cache)
 {
-	_cleanup_free_ char *path = kvm_verdict_path(m, cache);
+	_cleanup_free_ char *path = kvm_verdict_path(m, o, cache);
 	_cleanup_close_ int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	char verdict[8] = "";
 	bool ok;

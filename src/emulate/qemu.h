@@ -18,6 +18,8 @@
 struct fb_qemu_opts {
 	const char *kernel, *initrd, *cmdline; /* -kernel boots */
 	const char *disk;		       /* disk boots: the image (out/NAME.img) */
+	bool disk_writable;		       /* the guest's writes reach DISK */
+	const char *uefi_code, *uefi_vars;     /* UEFI instead of the default firmware */
 	uint64_t memory_mib;
 	bool kvm;
 	bool interactive; /* serial and monitor muxed on stdio (Ctrl-A X) */
@@ -29,7 +31,11 @@ struct fb_machine {
 	const char *arch;   /* the [board] arch it runs */
 	bool kvm_capable;   /* guest arch == host arch */
 	bool boots_disk;    /* boots the board's image, not its kernel */
+	/* UEFI firmware: code (read-only) and the VARS template; NULL: none. */
+	const char *uefi_code, *uefi_vars;
 	int (*args)(const struct fb_qemu_opts *o, struct fb_strv *argv);
+	/* The KVM probe's guest: the kernel alone, fast to its first line; NULL: ARGS. */
+	int (*probe_args)(const struct fb_qemu_opts *o, struct fb_strv *argv);
 };
 
 const struct fb_machine *fb_machine_find(const char *name);

@@ -25,8 +25,9 @@ static const struct fb_part_ops *const part_kinds[] = {
 
 static const struct fb_boot_ops *const boot_kinds[] = {
 	&fb_boot_syslinux,
+	&fb_boot_grub_efi,
 };
-#define BOOT_KIND_NAMES "syslinux"
+#define BOOT_KIND_NAMES "syslinux, grub-efi"
 
 /* Keys of [part NAME] that image.c reads itself; the rest go to the handler. */
 struct part_common {
@@ -397,6 +398,7 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 		.rootfs = opts->rootfs,
 		.timestamp = fb_source_date_epoch(),
 		.image_size = b->size,
+		.arch = b->arch,
 		.kernel = opts->kernel,
 		.initramfs = opts->initramfs,
 		.cmdline = opts->cmdline,

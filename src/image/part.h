@@ -20,6 +20,7 @@ struct fb_image_ctx {
 	int64_t timestamp;	/* SOURCE_DATE_EPOCH, or -1 */
 	const struct fb_table *table;
 	uint64_t image_size;
+	const char *arch; /* [board] arch; NULL: this machine's */
 	/* The build's boot artifacts, for bootloaders; NULL when there are none. */
 	const char *kernel, *initramfs, *cmdline;
 };

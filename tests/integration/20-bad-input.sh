@@ -80,13 +80,16 @@ good ok missing.tar >"$W/boards/missing-src.conf"
 expect missing-src "partition 'root': cannot read 'missing\.tar': No such file or directory"
 
 { good; echo "[bootloader]"; echo "kinds = lilo"; } >"$W/boards/boot-kind.conf"
-expect boot-kind "boards/boot-kind.conf:8: unknown bootloader 'lilo' \(one of syslinux\)"
+expect boot-kind "boards/boot-kind.conf:8: unknown bootloader 'lilo' \(one of syslinux, grub-efi\)"
 
 { good; echo "[bootloader]"; echo "kinds = syslinux"; echo "colour = red"; } >"$W/boards/boot-key.conf"
 expect boot-key "boards/boot-key.conf:9: unknown key 'colour' in \[bootloader\]"
 
 { good; echo "[bootloader]"; echo "kinds = syslinux"; } >"$W/boards/boot-nofat.conf"
 expect boot-nofat "boards/boot-nofat.conf:7: \[bootloader\] syslinux needs a \[part\] with content = vfat"
+
+{ good; echo "[bootloader]"; echo "kinds = grub-efi"; echo "grub-efi-partition = esp"; } >"$W/boards/efi-nopart.conf"
+expect efi-nopart "boards/efi-nopart.conf:7: \[bootloader\] grub-efi: no \[part esp\]"
 
 { echo "[image]"; echo "layout = partitions/ok.sfdisk"; echo "size = 8Q"; } >"$W/boards/bad-size.conf"
 expect bad-size "boards/bad-size.conf:3: bad value '8Q' for 'size': expected a size such as 512, 8K, 64M or 2G"

@@ -9,12 +9,7 @@ need qemu-system-x86_64 syslinux mcopy mdir sfdisk
 MBR=/usr/lib/syslinux/mbr/mbr.bin
 [ -r "$MBR" ] || skip "syslinux-common is not installed (scripts/install-deps)"
 
-W=$TMP/tree
-mkdir -p "$W"
-cp -a "$TOP/boards" "$TOP/partitions" "$W/"
-fb() { "$FLASHBUILD" -C "$W" "$@"; }
-
-fb build --board x86-usb >"$TMP/build" 2>&1 || { cat "$TMP/build" >&2; fail "build failed"; }
+board_build x86-usb
 cat "$TMP/build" >&2
 img=$W/out/x86-usb.img
 
@@ -37,11 +32,14 @@ grep -q 'APPEND console=tty0 console=ttyS0' "$TMP/cfg" || { cat "$TMP/cfg" >&2; 
 
 # The boot: firmware -> MBR -> SYSLINUX -> kernel -> initramfs -> the stick's ext4
 before=$(cksum <"$img")
-fb emulate --board x86-usb --timeout 280 \
-	--run 'findmnt -no SOURCE,FSTYPE / || mount | grep " / "; cat /proc/cmdline; readlink -f /sys/block/sda' \
+fb emulate --board x86-usb --firmware bios --timeout 280 \
+	--run 'findmnt -no SOURCE,FSTYPE /; cat /proc/cmdline; readlink -f /sys/block/sda; ls -1 /sys/firmware' \
 	>"$TMP/run" 2>&1 || { cat "$TMP/run" >&2; fail "emulate --run failed"; }
 cat "$TMP/run" >&2
-grep -Eq '^/dev/sda2 on / type ext4 ' "$TMP/run" || fail "the root is not the stick's ext4 partition"
-grep -q '^BOOT_IMAGE=/vmlinuz ' "$TMP/run" || fail "the kernel was not started by SYSLINUX"
+grep -Eq '^/dev/sda2 ext4$' "$TMP/run" || fail "the root is not the stick's ext4 partition"
+# SYSLINUX appends initrd=; GRUB does not
+grep -q '^BOOT_IMAGE=/vmlinuz .* initrd=/initrd.img$' "$TMP/run" || fail "the kernel was not started by SYSLINUX"
+grep -qx 'efi' "$TMP/run" && fail "booted through UEFI, not BIOS"
+grep -q '^login prompt: [0-9.]* s$' "$TMP/run" || fail "no login prompt time"
 grep -q '/usb[0-9]*/' "$TMP/run" || fail "sda is not a USB disk"
 [ "$(cksum <"$img")" = "$before" ] || fail "emulate changed the image"

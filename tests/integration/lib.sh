@@ -184,6 +184,16 @@ compare_golden() {
 	diff -u "$2" "$1" >&2 || fail "'$1' differs from golden '$2'"
 }
 
+# board_build BOARD: builds the repository's BOARD in a copy of boards/ and
+# partitions/ at $W ($TMP/tree); fb runs flashbuild there
+board_build() {
+	W=$TMP/tree
+	mkdir -p "$W"
+	cp -a "$TOP/boards" "$TOP/partitions" "$W/"
+	fb build --board "$1" >"$TMP/build" 2>&1 || { cat "$TMP/build" >&2; fail "build of $1 failed"; }
+}
+fb() { "$FLASHBUILD" -C "$W" "$@"; }
+
 # ------------------------------------------------------------------ contents
 
 # extract_part IMG OFFSET SIZE OUT: the byte range as a sparse file

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "firmware.h"
+
+static const char *const names[] = {
+	[FB_FIRMWARE_BIOS] = "bios",
+	[FB_FIRMWARE_UEFI] = "uefi",
+};
+
+int fb_firmware_parse(const char *s, enum fb_firmware_kind *ret)
+{
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (!strcmp(s ?: "bios", names[i])) {
+			*ret = (enum fb_firmware_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *fb_firmware_name(enum fb_firmware_kind k)
+{
+	return names[k];
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	_cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC), out = -EBADF;
+	struct stat st;
+
+	if (in < 0 || fstat(in, &st) < 0)
+		return fb_err_errno(-errno,
+				    "cannot read the UEFI variable store '%s' "
+				    "(scripts/install-deps)",
+				    from);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0)
+		return fb_err_errno(-errno, "cannot create '%s'", to);
+	for (off_t done = 0; done < st.st_size;) {
+		ssize_t n = sendfile(out, in, NULL, (size_t)(st.st_size - done));
+
+		if (n <= 0)
+			return fb_err_errno(n < 0 ? -errno : -EIO, "cannot copy '%s' to '%s'", from,
+					    to);
+		done += n;
+	}
+	return 0;
+}
+
+int fb_firmware_prepare(const struct fb_machine *m, enum fb_firmware_kind kind,
+			struct fb_firmware *fw)
+{
+	const char *tmp = getenv("TMPDIR");
+	int r;
+
+	*fw = (struct fb_firmware){ .kind = kind };
+	if (kind == FB_FIRMWARE_BIOS)
+		return 0;
+	if (!m->uefi_code)
+		return fb_err("emulate: machine '%s' has no UEFI firmware", m->name);
+	if (access(m->uefi_code, R_OK) < 0)
+		return fb_err_errno(-errno,
+				    "emulate: cannot read the UEFI firmware '%s' "
+				    "(scripts/install-deps)",
+				    m->uefi_code);
+	fw->code = m->uefi_code;
+	if (asprintf(&fw->tmpdir, "%s/flashbuild-uefi.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
+		return fb_err_errno(-ENOMEM, "emulate: cannot prepare UEFI");
+	if (!mkdtemp(fw->tmpdir)) {
+		r = fb_err_errno(-errno, "emulate: cannot create '%s'", fw->tmpdir);
+		free(fw->tmpdir);
+		fw->tmpdir = NULL;
+		return r;
+	}
+	fw->vars = fb_path_join(fw->tmpdir, "VARS.fd");
+	if (!fw->vars)
+		return fb_err_errno(-ENOMEM, "emulate: cannot prepare UEFI");
+	return copy_file(m->uefi_vars, fw->vars);
+}
+
+void fb_firmware_done(struct fb_firmware *fw)
+{
+	if (fw->tmpdir)
+		fb_rm_rf(fw->tmpdir);
+	free(fw->tmpdir);
+	free(fw->vars);
+	*fw = (struct fb_firmware){ 0 };
+}

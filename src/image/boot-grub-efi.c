@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kinds = grub-efi: UEFI boot from a FAT partition, on a dos or a gpt disk.
+ * grub-mkimage makes GRUB for the board's EFI platform (Debian's
+ * grub-efi-ARCH-bin: no root, nothing installed on the host) and it goes
+ * into the FAT as the removable-media path UEFI firmware looks for,
+ * \EFI\BOOT\BOOTX64.EFI on x86_64, with a grub.cfg beside it that starts
+ * the same kernel, initramfs and command line as every other bootloader.
+ * GRUB's prefix is /EFI/BOOT on the device it was loaded from.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "boot-fat.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "core/strv.h"
+#include "core/util.h"
+
+#define GRUB_LIB    "/usr/lib/grub"
+#define GRUB_PREFIX "/EFI/BOOT"
+/* What grub.cfg needs: its filesystem and table, the menu, linux and initrd. */
+#define GRUB_MODULES "fat part_msdos part_gpt normal configfile echo linux boot efi_gop"
+
+/* The board's arch as UEFI and GRUB name it. */
+struct efi_platform {
+	const char *arch;    /* [board] arch */
+	const char *machine; /* uname -m, for boards without an arch */
+	const char *grub;    /* GRUB's platform: /usr/lib/grub/PLATFORM */
+	const char *loader;  /* the removable-media boot file in \EFI\BOOT */
+	const char *package; /* where the platform's modules come from */
+};
+
+static const struct efi_platform platforms[] = {
+	{ "x86_64", "x86_64", "x86_64-efi", "BOOTX64.EFI", "grub-efi-amd64-bin" },
+	{ "arm64", "aarch64", "arm64-efi", "BOOTAA64.EFI", "grub-efi-arm64-bin" },
+	{ "armhf", "armv7l", "arm-efi", "BOOTARM.EFI", "grub-efi-arm-bin" },
+};
+
+struct grub_efi_conf {
+	char *partition; /* the [part NAME] with the FAT; default: the first vfat part */
+	char *modules;	 /* more GRUB modules to build in */
+};
+
+static const struct fb_key grub_efi_keys[] = {
+	{ "grub-efi-partition", FB_KEY_STRING, offsetof(struct grub_efi_conf, partition) },
+	{ "grub-efi-modules", FB_KEY_STRING, offsetof(struct grub_efi_conf, modules) },
+	{ NULL, 0, 0 },
+};
+
+static const struct efi_platform *platform_find(const char *arch)
+{
+	struct utsname u;
+
+	if (!arch && uname(&u) < 0)
+		return NULL;
+	for (size_t i = 0; i < ELEMENTSOF(platforms); i++)
+		if (arch ? !strcmp(platforms[i].arch, arch)
+			 : !strcmp(platforms[i].machine, u.machine))
+			return &platforms[i];
+	return NULL;
+}
+
+static int grub_efi_check(struct fb_boot *bl, const struct fb_image_ctx *ctx)
+{
+	const struct grub_efi_conf *c = bl->conf;
+	const struct fb_section *s = bl->section;
+	const struct efi_platform *pf = platform_find(ctx->arch);
+	_cleanup_free_ char *moddep = NULL;
+	int r;
+
+	r = fb_boot_fat_check(bl, ctx, "grub-efi", c->partition);
+	if (r < 0)
+		return r;
+	if (!pf)
+		return fb_err("%s:%u: [bootloader] grub-efi: no UEFI platform for arch '%s'",
+			      s->file, s->line, ctx->arch ?: "(this machine's)");
+	if (strpbrk(ctx->cmdline ?: "", "'\n"))
+		return fb_err("%s:%u: [bootloader] grub-efi cannot pass a kernel command line "
+			      "holding a single quote or a newline",
+			      s->file, s->line);
+	if (asprintf(&moddep, GRUB_LIB "/%s/moddep.lst", pf->grub) < 0)
+		return fb_err_errno(-ENOMEM, "grub-efi: cannot check its modules");
+	if (access(moddep, R_OK) < 0)
+		return fb_err_errno(-errno,
+				    "grub-efi: no GRUB modules in '%s' (%s; "
+				    "scripts/install-deps)",
+				    moddep, pf->package);
+	return 0;
+}
+
+/* grub.cfg: no menu, no wait; straight into the kernel.  Each word of the
+ * command line in single quotes: GRUB passes it on as it is. */
+static char *cfg_text(const struct fb_image_ctx *ctx)
+{
+	static const char sep[] = " \t";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fputs("set timeout=0\n"
+	      "set timeout_style=hidden\n"
+	      "menuentry 'Linux' {\n"
+	      "\tlinux /" FB_BOOT_KERNEL,
+	      f);
+	for (const char *w = ctx->cmdline ?: ""; *(w += strspn(w, sep)); w += strcspn(w, sep))
+		fprintf(f, " '%.*s'", (int)strcspn(w, sep), w);
+	fputs("\n", f);
+	if (ctx->initramfs)
+		fputs("\tinitrd /" FB_BOOT_INITRD "\n", f);
+	fputs("}\n", f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* grub-mkimage: GRUB with its modules and prefix, as DIR/EFI/BOOT/BOOTxx.EFI. */
+static int stage_grub(const char *dir, const struct grub_efi_conf *c, const struct efi_platform *pf)
+{
+	_cleanup_free_ char *efi_dir = fb_path_join(dir, "EFI/BOOT");
+	struct fb_strv a = { 0 };
+	int r;
+
+	if (!efi_dir)
+		return fb_err_errno(-ENOMEM, "grub-efi: cannot stage GRUB");
+	r = fb_mkdir_p(efi_dir);
+	if (r < 0)
+		return fb_err_errno(r, "grub-efi: cannot create '%s'", efi_dir);
+	fb_strv_push(&a, "grub-mkimage");
+	fb_strv_push(&a, "-O");
+	fb_strv_push(&a, pf->grub);
+	fb_strv_push(&a, "-p");
+	fb_strv_push(&a, GRUB_PREFIX);
+	fb_strv_push(&a, "-o");
+	fb_strv_pushf(&a, "%s/%s", efi_dir, pf->loader);
+	fb_strv_push_words(&a, GRUB_MODULES);
+	if (c->modules)
+		fb_strv_push_words(&a, c->modules);
+	if (!a.v || a.v[a.n])
+		r = fb_err_errno(-ENOMEM, "grub-efi: cannot run grub-mkimage");
+	else
+		r = fb_spawn((const char *const *)a.v, NULL, "grub-efi: grub-mkimage");
+	fb_strv_free(&a);
+	return r;
+}
+
+static int grub_efi_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, int fd _unused_)
+{
+	const struct grub_efi_conf *c = bl->conf;
+	const struct fb_part *p = fb_boot_fat_part(bl, c->partition);
+	_cleanup_free_ char *dir = NULL, *cfg = cfg_text(ctx);
+	int r;
+
+	if (!cfg)
+		return fb_err_errno(-ENOMEM, "grub-efi: cannot write grub.cfg");
+	r = fb_boot_stage_new(ctx, "grub-efi", &dir);
+	if (r < 0)
+		return r;
+	r = stage_grub(dir, c, platform_find(ctx->arch));
+	if (r >= 0)
+		r = fb_boot_stage_text(dir, "EFI/BOOT/grub.cfg", cfg);
+	if (r >= 0)
+		r = fb_boot_stage_kernel(dir, ctx);
+	if (r >= 0)
+		r = fb_boot_stage_copy(dir, ctx, p->offset);
+	fb_rm_rf(dir);
+	return r;
+}
+
+const struct fb_boot_ops fb_boot_grub_efi = {
+	.kind = "grub-efi",
+	.keys = grub_efi_keys,
+	.conf_size = sizeof(struct grub_efi_conf),
+	.check = grub_efi_check,
+	.install = grub_efi_install,
+};

@@ -1,0 +1,48 @@
+#!/bin/sh
+# x86-usb on a "stick": the image flashed to a loop device with
+# `flashbuild flash` boots when QEMU is pointed at that device
+# (emulate --disk), and what the guest writes lands on the device's ext4.
+# A disk with a mounted filesystem is refused (exit 3) and not touched.
+. "$(dirname "$0")/lib.sh"
+. "$TOOLS/flashlib.sh"
+need qemu-system-x86_64 debugfs mkfs.ext4 mount umount
+
+board_build x86-usb
+img=$W/out/x86-usb.img
+
+truncate -s 512M "$TMP/stick"
+dev=$(attach "$TMP/stick")
+fb flash --allow-fixed --progress=none "$img" "$dev" >"$TMP/flash" 2>&1 ||
+	{ cat "$TMP/flash" >&2; fail "flash to $dev failed"; }
+
+fb emulate --board x86-usb --disk "$dev" --login root:root --timeout 280 \
+	--run 'findmnt -no SOURCE,FSTYPE /; echo hi > /root/x; sync' >"$TMP/run" 2>&1 ||
+	{ cat "$TMP/run" >&2; fail "emulate --disk $dev failed"; }
+cat "$TMP/run" >&2
+grep -Eq '^/dev/sda2 ext4$' "$TMP/run" || fail "the root is not the stick's ext4 partition"
+
+off=$(part_offset "$dev" 2)
+size=$(part_size "$dev" 2)
+extract_part "$dev" "$off" "$size" "$TMP/root.ext4"
+debugfs -R 'cat /root/x' "$TMP/root.ext4" >"$TMP/x" 2>/dev/null || fail "debugfs cannot read /root/x"
+[ "$(cat "$TMP/x")" = hi ] || fail "/root/x on $dev holds '$(cat "$TMP/x")', not 'hi'"
+
+# A disk with a mounted filesystem: refused before QEMU starts, bytes unchanged
+truncate -s 64M "$TMP/busy"
+printf 'label: gpt\nstart=2048, name=data\n' | sfdisk -q "$TMP/busy"
+busy=$(attach "$TMP/busy")
+partx -a "$busy"
+mkfs.ext4 -q "${busy}p1"
+mkdir "$TMP/mnt"
+mount -o ro,noload "${busy}p1" "$TMP/mnt"
+sync
+before=$(dev_sha "$busy")
+rc=0
+fb emulate --board x86-usb --disk "$busy" --run true >"$TMP/out" 2>"$TMP/err" || rc=$?
+umount "$TMP/mnt"
+cat "$TMP/err" >&2
+[ $rc -eq 3 ] || fail "emulate --disk on a mounted disk: exit $rc, not 3"
+grep -q "refusing to write '$busy': mounted (${busy}p1 on $TMP/mnt)" "$TMP/err" ||
+	fail "no one-line refusal naming $busy"
+grep -q '^boot:' "$TMP/out" && fail "QEMU booted a refused disk"
+[ "$(dev_sha "$busy")" = "$before" ] || fail "'$busy' was changed"
