@@ -21,10 +21,12 @@ struct fb_rootfs_conf {
 	char *root_password;
 	char *hostname;
 	char *console;
-	char *packages; /* debian */
-	char *suite;	/* debian */
-	char *mirror;	/* debian */
-	char *tarball;	/* tar */
+	char *packages;	  /* debian */
+	char *suite;	  /* debian */
+	char *mirror;	  /* debian */
+	char *tarball;	  /* tar */
+	char *dockerfile; /* dockerfile */
+	char *context;	  /* dockerfile */
 };
 
 struct fb_rootfs_ctx {
@@ -38,6 +40,7 @@ struct fb_rootfs_ctx {
 	const char *console;  /* the key, or the architecture's */
 	char key[FB_KEY_LEN + 1];
 	char *busybox; /* busybox recipe: the binary */
+	void *priv;    /* the recipe's own state, freed by its done() */
 };
 
 struct fb_rootfs_recipe {
@@ -50,11 +53,14 @@ struct fb_rootfs_recipe {
 	int (*base)(struct fb_rootfs_ctx *ctx, const char *workdir, char **ret_base);
 	/* Adds its files on top of the base.  May be NULL. */
 	int (*populate)(struct fb_rootfs_ctx *ctx, struct fb_tree *t);
+	/* Frees ctx->priv.  May be NULL. */
+	void (*done)(struct fb_rootfs_ctx *ctx);
 };
 
 extern const struct fb_rootfs_recipe fb_rootfs_busybox;
 extern const struct fb_rootfs_recipe fb_rootfs_debian;
 extern const struct fb_rootfs_recipe fb_rootfs_tar;
+extern const struct fb_rootfs_recipe fb_rootfs_dockerfile;
 
 /* The key's file:line, or the section's when the key is absent (for messages). */
 void fb_rootfs_where(const struct fb_rootfs_ctx *ctx, const char *key, const char **ret_file,

@@ -28,6 +28,7 @@ int fb_cmd_emulate(int argc, char *argv[])
 		{ "timeout", required_argument, NULL, 't' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "pull", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_(fb_board_freep) struct fb_board *board = NULL;
@@ -58,6 +59,9 @@ int fb_cmd_emulate(int argc, char *argv[])
 			break;
 		case 'o':
 			bo.outdir = optarg;
+			break;
+		case 'P':
+			b.pull = true;
 			break;
 		default:
 			return FB_EXIT_USAGE;
