@@ -109,7 +109,7 @@ static int flashbuild_image(struct parser *ps, struct fb_dockerfile_image *img)
 	if (!img->name)
 		return -ENOMEM;
 	if ((tag && strcmp(tag, ":latest")) || strchr(name, '@')) {
-		ps->why = "names a flashbuild image by a tag other than 'latest'";
+		ps->why = "a flashbuild image has no tag but 'latest'";
 		return -EINVAL;
 	}
 	if (!strcmp(img->name, "busybox")) {
@@ -121,8 +121,8 @@ static int flashbuild_image(struct parser *ps, struct fb_dockerfile_image *img)
 		img->suite = strdup(img->name[6] ? img->name + 7 : "bookworm");
 		return img->suite ? 0 : -ENOMEM;
 	}
-	ps->why = "names no image flashbuild makes (localhost/flashbuild/busybox or "
-		  "localhost/flashbuild/debian-SUITE)";
+	ps->why = "no such flashbuild image: localhost/flashbuild/ has busybox and "
+		  "debian-SUITE";
 	return -EINVAL;
 }
 
@@ -251,7 +251,7 @@ static int add_step(struct parser *ps, struct fb_dockerfile *d, char *text, unsi
 	}
 	s->stage = ps->stage;
 	if (ps->stage == 0 && strcmp(s->keyword, "ARG")) {
-		ps->why = "an instruction comes before the first FROM";
+		ps->why = "only ARG may come before the first FROM";
 		return -EINVAL;
 	}
 	return !strcmp(s->keyword, "COPY") ? parse_copy(ps, d, s->args) : 0;
@@ -276,7 +276,7 @@ int fb_dockerfile_parse(const char *text, struct fb_dockerfile *ret, unsigned *r
 			break;
 	}
 	if (r >= 0 && ps.stage == 0) {
-		ps.why = "has no FROM";
+		ps.why = "no FROM in the Dockerfile";
 		r = -EINVAL;
 	}
 	for (unsigned i = 0; i < ps.stage; i++)

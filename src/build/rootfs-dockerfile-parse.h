@@ -49,9 +49,9 @@ struct fb_dockerfile {
 };
 
 /*
- * Parses TEXT.  -EINVAL with *RET_LINE and *RET_WHY for a Dockerfile
- * flashbuild cannot use (no FROM, an instruction before it, a bad FROM, an
- * unknown localhost/flashbuild/ image); -ENOMEM.
+ * Parses TEXT.  -EINVAL with *RET_LINE (0: the whole file) and *RET_WHY for
+ * a Dockerfile flashbuild cannot use (no FROM, an instruction before it, a
+ * bad FROM, an unknown localhost/flashbuild/ image); -ENOMEM.
  */
 int fb_dockerfile_parse(const char *text, struct fb_dockerfile *ret, unsigned *ret_line,
 			const char **ret_why);

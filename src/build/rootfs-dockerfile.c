@@ -136,8 +136,10 @@ static int dockerfile_check(struct fb_rootfs_ctx *ctx)
 	if (r < 0)
 		return r;
 	r = fb_dockerfile_parse(text, &st->parsed, &line, &why);
+	if (r == -EINVAL && line == 0)
+		return fb_err("%s: %s", ctx->conf.dockerfile, why);
 	if (r == -EINVAL)
-		return fb_err("%s:%u: Dockerfile %s", ctx->conf.dockerfile, line, why);
+		return fb_err("%s:%u: %s", ctx->conf.dockerfile, line, why);
 	if (r < 0)
 		return fb_err_errno(r, "cannot read '%s'", ctx->conf.dockerfile);
 	r = check_images(ctx, &st->parsed);

@@ -104,11 +104,12 @@ static void expect_bad(const char *text, unsigned want_line, const char *want_wh
 static void test_parse_bad(void **state)
 {
 	(void)state;
-	expect_bad("# nothing\n\n", 0, "has no FROM");
+	expect_bad("# nothing\n\n", 0, "no FROM");
 	expect_bad("ARG A\nRUN true\nFROM scratch\n", 2, "before the first FROM");
 	expect_bad("FROM scratch\nFROM\n", 2, "names no image");
-	expect_bad("FROM scratch\n\nFROM localhost/flashbuild/alpine\n", 3, "names no image");
-	expect_bad("FROM localhost/flashbuild/busybox:1.36\n", 1, "other than 'latest'");
+	expect_bad("FROM scratch\n\nFROM localhost/flashbuild/alpine\n", 3,
+		   "no such flashbuild image");
+	expect_bad("FROM localhost/flashbuild/busybox:1.36\n", 1, "no tag but 'latest'");
 }
 
 static void test_step_line(void **state)
