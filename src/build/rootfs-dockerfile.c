@@ -83,9 +83,9 @@ static int check_images(const struct fb_rootfs_ctx *ctx, const struct fb_dockerf
 		const struct fb_dockerfile_image *img = &d->images[i];
 
 		if (img->kind == FB_IMAGE_REGISTRY || img->kind == FB_IMAGE_ARG)
-			return fb_err("%s:%u: '%s' is not local and flashbuild pulls no image "
-				      "without --pull: give --pull, or start FROM scratch, "
-				      "localhost/flashbuild/busybox or "
+			return fb_err("%s:%u: '%s' is not local and flashbuild pulls only with "
+				      "--pull; offline, start FROM scratch and ADD the image's "
+				      "exported tarball, or FROM localhost/flashbuild/busybox or "
 				      "localhost/flashbuild/debian-bookworm",
 				      path, img->line, img->ref);
 	}

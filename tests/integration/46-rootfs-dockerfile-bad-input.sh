@@ -48,7 +48,7 @@ printf 'ARG A\nRUN true\nFROM scratch\n' | case_ before "boards/d/before:2: only
 printf '# base\nFROM localhost/flashbuild/alpine\n' | case_ ours "boards/d/ours:2: no such flashbuild image: localhost/flashbuild/ has busybox and debian-SUITE" \
 	"recipe = dockerfile" "dockerfile = boards/d/ours"
 printf 'FROM localhost/flashbuild/busybox\nRUN true\n\nFROM debian:bookworm\n' |
-	case_ registry "boards/d/registry:4: 'debian:bookworm' is not local and flashbuild pulls no image without --pull: give --pull, .*" \
+	case_ registry "boards/d/registry:4: 'debian:bookworm' is not local and flashbuild pulls only with --pull; offline, .*" \
 		"recipe = dockerfile" "dockerfile = boards/d/registry"
 printf 'FROM scratch\nCOPY --from=quay.io/x/y:1 /a /a\n' |
 	case_ copyfrom "boards/d/copyfrom:2: 'quay.io/x/y:1' is not local .*" \

@@ -126,10 +126,15 @@ cat "$TMP/p-err" >&2
 grep -q "boards/t46/Dockerfile:1: 'docker.io/library/debian:bookworm' is not local .*--pull" \
 	"$TMP/p-err" || fail "the line does not say how to provide the image"
 
-# FROM scratch: the context's files only, RUN with the busybox it copied in.
+# FROM scratch: the context's files only (an ADDed tarball unpacked, as an
+# exported image would be), RUN with the busybox it copied in.
 cp /bin/busybox "$W/boards/t46/busybox"
+mkdir -p "$TMP/tree/opt/app"
+echo "from a tarball" >"$TMP/tree/opt/app/data"
+tar -C "$TMP/tree" -czf "$W/boards/t46/tree.tar.gz" opt
 cat >"$W/boards/t46/Dockerfile" <<'D'
 FROM scratch
+ADD tree.tar.gz /
 COPY busybox /bin/busybox
 RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /etc && echo scratch > /etc/made"]
 D
@@ -137,5 +142,6 @@ fb build --board t46 >"$TMP/s" 2>&1 || { cat "$TMP/s" >&2; fail "a FROM scratch 
 grep -q 'base image' "$TMP/s" && fail "FROM scratch made a base image"
 off=$(part_offset "$W/out/t46.img" root)
 [ "$(ext4_cat /etc/made)" = scratch ] || fail "FROM scratch: RUN's file is not in the ext4"
+[ "$(ext4_cat /opt/app/data)" = "from a tarball" ] || fail "FROM scratch: the ADDed tarball is not unpacked"
 ext4_cat /bin/busybox | cmp -s - /bin/busybox || fail "FROM scratch: /bin/busybox differs"
 no_store
