@@ -22,6 +22,7 @@ struct fb_build {
 	const struct fb_board *board;
 	struct fb_cache cache;
 	int64_t timestamp; /* SOURCE_DATE_EPOCH or -1 */
+	bool pull;	   /* --pull: a Dockerfile's registry images may be fetched */
 
 	/* Filled in by the stages, in the order they run. */
 	struct fb_artifact rootfs;    /* [rootfs] */

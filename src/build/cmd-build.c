@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* flashbuild build --board NAME [-o DIR] */
+/* flashbuild build --board NAME [-o DIR] [--pull] */
 #include <getopt.h>
 
 #include "build.h"
@@ -11,6 +11,7 @@ int fb_cmd_build(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "board", required_argument, NULL, 'b' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "pull", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_(fb_board_freep) struct fb_board *board = NULL;
@@ -26,6 +27,9 @@ int fb_cmd_build(int argc, char *argv[])
 			break;
 		case 'o':
 			bo.outdir = optarg;
+			break;
+		case 'P':
+			b.pull = true;
 			break;
 		default:
 			return FB_EXIT_USAGE;

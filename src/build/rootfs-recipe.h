@@ -27,6 +27,8 @@ struct fb_rootfs_conf {
 	char *mirror;	     /* debian */
 	char *tarball;	     /* tar */
 	char *host_programs; /* busybox */
+	char *dockerfile;    /* dockerfile */
+	char *context;	     /* dockerfile */
 };
 
 struct fb_rootfs_ctx {
@@ -41,6 +43,7 @@ struct fb_rootfs_ctx {
 	char key[FB_KEY_LEN + 1];
 	char *busybox;		   /* busybox recipe: the binary */
 	struct fb_strv host_files; /* busybox recipe: host-programs and their libraries */
+	void *priv;		   /* the recipe's own state, freed by its done() */
 };
 
 struct fb_rootfs_recipe {
@@ -53,11 +56,14 @@ struct fb_rootfs_recipe {
 	int (*base)(struct fb_rootfs_ctx *ctx, const char *workdir, char **ret_base);
 	/* Adds its files on top of the base.  May be NULL. */
 	int (*populate)(struct fb_rootfs_ctx *ctx, struct fb_tree *t);
+	/* Frees ctx->priv.  May be NULL. */
+	void (*done)(struct fb_rootfs_ctx *ctx);
 };
 
 extern const struct fb_rootfs_recipe fb_rootfs_busybox;
 extern const struct fb_rootfs_recipe fb_rootfs_debian;
 extern const struct fb_rootfs_recipe fb_rootfs_tar;
+extern const struct fb_rootfs_recipe fb_rootfs_dockerfile;
 
 /* The key's file:line, or the section's when the key is absent (for messages). */
 void fb_rootfs_where(const struct fb_rootfs_ctx *ctx, const char *key, const char **ret_file,

@@ -29,6 +29,7 @@ static const struct fb_rootfs_recipe *const recipes[] = {
 	&fb_rootfs_busybox,
 	&fb_rootfs_debian,
 	&fb_rootfs_tar,
+	&fb_rootfs_dockerfile,
 };
 
 static const struct fb_arch arches[] = {
@@ -49,6 +50,8 @@ static const struct fb_key rootfs_keys[] = {
 	{ "mirror", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, mirror) },
 	{ "tarball", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, tarball) },
 	{ "host-programs", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, host_programs) },
+	{ "dockerfile", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, dockerfile) },
+	{ "context", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, context) },
 	{ NULL, 0, 0 },
 };
 
@@ -56,8 +59,9 @@ static const struct fb_key rootfs_keys[] = {
 static const struct {
 	const char *key, *recipe;
 } recipe_keys[] = {
-	{ "packages", "debian" }, { "suite", "debian" },	  { "mirror", "debian" },
-	{ "tarball", "tar" },	  { "host-programs", "busybox" },
+	{ "packages", "debian" },    { "suite", "debian" },	     { "mirror", "debian" },
+	{ "tarball", "tar" },	     { "host-programs", "busybox" }, { "dockerfile", "dockerfile" },
+	{ "context", "dockerfile" },
 };
 
 const struct fb_arch *fb_arch_find(const char *name)
@@ -136,8 +140,8 @@ static int conf_recipe(struct fb_rootfs_ctx *ctx)
 		if (!strcmp(recipes[i]->name, name))
 			ctx->recipe = recipes[i];
 	if (!ctx->recipe) {
-		snprintf(msg, sizeof(msg), "unknown recipe '%s' (one of busybox, debian, tar)",
-			 name);
+		snprintf(msg, sizeof(msg),
+			 "unknown recipe '%s' (one of busybox, debian, tar, dockerfile)", name);
 		return conf_bad(ctx, "recipe", msg);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(recipe_keys); i++)
@@ -373,6 +377,8 @@ static int rootfs_run(struct fb_build *b, const void *conf, const char *outdir)
 
 static void ctx_done(struct fb_rootfs_ctx *ctx)
 {
+	if (ctx->recipe && ctx->recipe->done)
+		ctx->recipe->done(ctx);
 	fb_keys_free(rootfs_keys, &ctx->conf);
 	fb_users_free(&ctx->users);
 	free(ctx->busybox);

@@ -36,6 +36,7 @@ int fb_cmd_emulate(int argc, char *argv[])
 		{ "firmware", required_argument, NULL, 'f' },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "login", required_argument, NULL, 'l' },
+		{ "pull", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_(fb_board_freep) struct fb_board *board = NULL;
@@ -79,6 +80,9 @@ int fb_cmd_emulate(int argc, char *argv[])
 			break;
 		case 'l':
 			eo.login = optarg;
+			break;
+		case 'P':
+			b.pull = true;
 			break;
 		default:
 			return FB_EXIT_USAGE;

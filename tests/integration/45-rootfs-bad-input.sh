@@ -63,7 +63,7 @@ expect root "boards/root.conf:10: user 'root' cannot be set here: root's passwor
 board emptyroot "root-password ="
 expect emptyroot "boards/emptyroot.conf:10: \[rootfs\] 'root-password' is empty"
 board recipe "recipe = gentoo"
-expect recipe "boards/recipe.conf:10: \[rootfs\] unknown recipe 'gentoo' \(one of busybox, debian, tar\)"
+expect recipe "boards/recipe.conf:10: \[rootfs\] unknown recipe 'gentoo' \(one of busybox, debian, tar, dockerfile\)"
 board wrongkey "recipe = busybox" "packages = vim"
 expect wrongkey "boards/wrongkey.conf:11: \[rootfs\] 'packages' is for recipe = debian, not busybox"
 board notarball "recipe = tar"
