@@ -9,12 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board-image.h"
 #include "core/cli.h"
 #include "core/log.h"
 #include "flash.h"
-#include "image/image.h"
-#include "build/build.h"
-#include "profile/board.h"
 #include "progress.h"
 
 struct flash_args {
@@ -126,31 +124,6 @@ static int parse_args(int argc, char *argv[], struct flash_args *a)
 	return 0;
 }
 
-/*
- * The board's image, built first when stale: by `flashbuild build`'s stages
- * and keys, or, with --rootfs, by the image step from that tree.
- */
-static int board_image(struct flash_args *a, char **ret)
-{
-	_cleanup_(fb_board_freep) struct fb_board *b = NULL;
-	struct fb_image_opts io = { .rootfs = a->rootfs, .outdir = a->outdir };
-	struct fb_build_opts bo = { .outdir = a->outdir };
-	struct fb_build fb = { 0 };
-	int r;
-
-	r = fb_board_load(a->board, &b);
-	if (r < 0)
-		return r;
-	if (asprintf(ret, "%s/%s.img", a->outdir, b->name) < 0)
-		return fb_err_errno(-ENOMEM, "cannot name the image of '%s'", a->board);
-	if (a->rootfs)
-		return fb_image_build(b, &io);
-	fb.board = b;
-	r = fb_build_run(&fb, &bo);
-	fb_build_free(&fb);
-	return r;
-}
-
 static int outcome_exit(enum fb_flash_outcome o)
 {
 	switch (o) {
@@ -183,7 +156,7 @@ int fb_cmd_flash(int argc, char *argv[])
 	if (parse_args(argc, argv, &a) < 0)
 		return FB_EXIT_USAGE;
 	if (a.board) {
-		if (board_image(&a, &image) < 0)
+		if (fb_board_image(a.board, a.outdir, a.rootfs, &image) < 0)
 			return FB_EXIT_FAILED;
 		a.job.image = image;
 	}
