@@ -9,7 +9,8 @@
 # running.  A loop device the rule does not mark keeps its bytes and shows up
 # nowhere, nor does this machine's own disk.  A verified device still plugged
 # in is not written again (a change event for it); unplugged and plugged in
-# again, it is.
+# again, it is.  The shipped udev/60-flashbuild.rules is loaded too: it
+# parses, and marks no loop device (they are not removable USB or SD).
 . "$(dirname "$0")/lib.sh"
 . "$TOOLS/flashlib.sh"
 . "$TOOLS/stationlib.sh"
@@ -25,6 +26,7 @@ head -c 32M /dev/urandom >"$TMP/other/disk"
 other_sha=$(sha256sum "$TMP/other/disk" | cut -d' ' -f1)
 
 udevd_start
+rule_install "$(cat "$TOP/udev/60-flashbuild.rules")" 60-flashbuild
 rule_install "SUBSYSTEM==\"block\", KERNEL==\"loop24[0-8]\", ATTR{loop/backing_file}==\"$TMP/stick-*\", ENV{FLASHBUILD_STATION}=\"1\", ENV{ID_PATH}=\"test-port-%k\", ENV{ID_SERIAL_SHORT}=\"SERIAL-%k\""
 
 log=$TMP/station.log
@@ -55,6 +57,14 @@ sys=$(findmnt -n -o SOURCE / 2>/dev/null || true)
 if [ -b "$sys" ]; then
 	! grep -q "\"${sys%%[0-9]*}" "$TMP/status" "$log" || fail "the system disk shows up"
 fi
+
+# The shipped rule parses and leaves an unmarked loop device unmarked.
+udevadm test --action=add /sys/block/loop249 >"$TMP/udevadm-test" 2>&1 || true
+grep -q "60-flashbuild-$TEST_NAME" "$TMP/udevadm-test" || fail "udevadm test did not read the shipped rule"
+! grep -i "60-flashbuild-$TEST_NAME.*\(invalid\|error\|unknown\)" "$TMP/udevadm-test" ||
+	fail "the shipped rule does not parse"
+! udevadm info --query=property /dev/loop249 | grep -q '^FLASHBUILD_STATION=' ||
+	fail "loop249 is marked"
 
 # Verified and still plugged in: a change event does not make it written again.
 # loop243 plugged in after it is a marker: once it is in the log, the change

@@ -17,7 +17,7 @@ UDEVD=${UDEVD:-/lib/systemd/systemd-udevd}
 _ST_PLUGGED=$TMP/.plugged
 _ST_UDEVD_PID=
 _ST_RUN_UDEV_NEW=
-_ST_RULE=
+_ST_RULES=
 _ST_PID=
 : >"$_ST_PLUGGED"
 
@@ -38,14 +38,14 @@ _st_cleanup() {
 		losetup -d "/dev/loop$_n" 2>/dev/null || true
 		loop_remove "$_n" 2>/dev/null || true
 	done <"$_ST_PLUGGED"
-	[ -z "$_ST_RULE" ] || rm -f "$_ST_RULE"
+	for _r in $_ST_RULES; do rm -f "$_r"; done
 	if [ -n "$_ST_UDEVD_PID" ]; then
 		kill "$_ST_UDEVD_PID" 2>/dev/null || true
 		wait "$_ST_UDEVD_PID" 2>/dev/null || true
 		rm -f /run/udev/control
 		# Its database too, when there was none before: stale properties mislead libudev.
 		[ -z "$_ST_RUN_UDEV_NEW" ] || rm -rf /run/udev
-	elif [ -n "$_ST_RULE" ]; then
+	elif [ -n "$_ST_RULES" ]; then
 		udevadm control --reload 2>/dev/null || true
 	fi
 }
@@ -76,11 +76,13 @@ udevd_start() {
 	wait_for 10 "udevd to start" udevadm control --ping
 }
 
-# rule_install TEXT: a udev rule in /run/udev/rules.d, removed at exit
+# rule_install TEXT [NAME]: a udev rule in /run/udev/rules.d (as NAME-TEST-PID.rules,
+# default 99-flashbuild), removed at exit
 rule_install() {
 	mkdir -p /run/udev/rules.d
-	_ST_RULE=/run/udev/rules.d/99-flashbuild-$TEST_NAME-$$.rules
-	printf '%s\n' "$1" >"$_ST_RULE"
+	_r=/run/udev/rules.d/${2:-99-flashbuild}-$TEST_NAME-$$.rules
+	_ST_RULES="$_ST_RULES $_r"
+	printf '%s\n' "$1" >"$_r"
 	udevadm control --reload || fail "udevadm control --reload"
 }
 
