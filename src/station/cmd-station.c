@@ -152,7 +152,7 @@ static int exit_code(int r)
 		return FB_EXIT_SOURCE;
 	if (r < 0)
 		return FB_EXIT_FAILED;
-	return r == FB_STATION_END_ABORTED ? FB_EXIT_CANCELLED : FB_EXIT_OK;
+	return r == FB_STATION_END_DONE ? FB_EXIT_OK : FB_EXIT_CANCELLED;
 }
 
 /* The image once, for every worker; then the station until --count or a signal. */
@@ -178,7 +178,9 @@ static int run(struct station_args *a)
 		r = fb_err_errno(-errno, "station: cannot take signals");
 	else
 		r = fb_station_run(&a->o);
-	fb_shared_source_done(&src);
+	/* Abandoned workers read the source until the process exits. */
+	if (r != FB_STATION_END_ABANDONED)
+		fb_shared_source_done(&src);
 	return r;
 }
 

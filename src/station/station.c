@@ -31,6 +31,7 @@ struct station {
 	size_t n;
 	unsigned running;
 	bool stopping, aborting, any_aborted;
+	bool abandoned; /* workers stuck past the grace, left running */
 	double stop_at, give_up_at;
 	int err; /* the log cannot be written: stop */
 };
@@ -283,7 +284,7 @@ static void give_up(struct station *s)
 		pthread_mutex_unlock(&s->lock);
 		fb_warn("'%s' did not stop in time; exiting without it", r->dev.node);
 	}
-	s->any_aborted = true;
+	s->any_aborted = s->abandoned = true;
 }
 
 /* Plain and JSON: a line per change of state, and every interval while writing. */
@@ -378,40 +379,56 @@ static int setup(struct station *s)
 	return fb_station_monitor_enumerate(s->mon, on_device, s);
 }
 
+static void station_free(struct station *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		fb_station_row_free(s->rows[i]);
+	free(s->rows);
+	fb_station_monitor_free(s->mon);
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
 int fb_station_run(const struct fb_station_opts *o)
 {
-	struct station s = {
+	struct station *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return fb_err_errno(-ENOMEM, "cannot start the station");
+	*s = (struct station){
 		.o = o,
 		.wake_fd = -EBADF,
 		.log_fd = -EBADF,
 		.st = { .src = o->src, .count = o->count, .out = stdout, .mode = o->output },
 	};
-	int r;
-
-	pthread_mutex_init(&s.lock, NULL);
-	s.ctx = (struct fb_station_worker_ctx){
-		.src = o->src, .opts = o->flash, .lock = &s.lock, .wake_fd = -EBADF
+	pthread_mutex_init(&s->lock, NULL);
+	r = setup(s);
+	s->ctx = (struct fb_station_worker_ctx){
+		.src = o->src, .opts = o->flash, .lock = &s->lock, .wake_fd = s->wake_fd
 	};
-	r = setup(&s);
-	s.ctx.wake_fd = s.wake_fd;
 	if (r >= 0) {
-		start_waiting(&s);
-		show(&s);
-		r = loop(&s);
+		start_waiting(s);
+		show(s);
+		r = loop(s);
 	}
 	if (r >= 0)
-		fb_station_status_note(&s.st, "stopped",
-				       s.any_aborted ? "some flashes were cut short" : "all ended");
-	for (size_t i = 0; i < s.n; i++)
-		if (!s.rows[i]->worker) /* a worker given up on still uses its row */
-			fb_station_row_free(s.rows[i]);
-	free(s.rows);
-	fb_station_monitor_free(s.mon);
-	if (s.wake_fd >= 0 && s.running == 0)
-		close(s.wake_fd);
-	if (s.log_fd >= 0)
-		close(s.log_fd);
-	if (r < 0)
-		return r;
-	return s.any_aborted ? FB_STATION_END_ABORTED : FB_STATION_END_DONE;
+		fb_station_status_note(&s->st, "stopped",
+				       s->any_aborted ? "some flashes were cut short"
+						      : "all ended");
+	if (r >= 0)
+		r = s->any_aborted ? FB_STATION_END_ABORTED : FB_STATION_END_DONE;
+	/* A worker given up on still uses its row, the lock and the source: left to the exit. */
+	if (s->abandoned)
+		return FB_STATION_END_ABANDONED;
+	if (s->running) /* the loop failed: stop the jobs (they end within one write) */
+		abort_all(s);
+	for (size_t i = 0; i < s->n; i++)
+		fb_station_worker_join(s->rows[i]);
+	station_free(s);
+	return r;
 }

@@ -30,6 +30,8 @@ struct fb_station_opts {
 enum fb_station_end {
 	FB_STATION_END_DONE,	/* --count reached, or stopped with nothing cut short */
 	FB_STATION_END_ABORTED, /* stopped, and some flash was cut short (logged incomplete) */
+	/* as ABORTED, but a worker stuck in the kernel still runs: o->src must stay, exit now */
+	FB_STATION_END_ABANDONED,
 };
 
 /* Runs until --count is reached or a signal stops it; an enum fb_station_end or -errno. */
