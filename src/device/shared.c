@@ -187,8 +187,9 @@ int fb_shared_source_prepare(const char *image, const char *bmap, bool no_bmap, 
 	_cleanup_(fb_source_freep) struct fb_source *src = NULL;
 	_cleanup_(fb_bmap_freep) struct fb_bmap *b = NULL;
 	_cleanup_free_ char *found = NULL;
-	struct fb_shared_source s = { .fd = -EBADF, .image = strdup(image) };
-	int r = s.image ? 0 : fb_err_errno(-ENOMEM, "cannot prepare '%s'", image);
+	/* The absolute path: the station's log says which file, wherever it was started. */
+	struct fb_shared_source s = { .fd = -EBADF, .image = realpath(image, NULL) };
+	int r = s.image ? 0 : fb_err_errno(-errno, "cannot open image '%s'", image);
 
 	if (r >= 0)
 		r = hash_file(image, s.sha256);

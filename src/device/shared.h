@@ -21,7 +21,7 @@
 struct fb_source;
 
 struct fb_shared_source {
-	char *image;  /* the path as given */
+	char *image;  /* its absolute path */
 	char *filter; /* "xz", ..., or "none" */
 	int fd;	      /* the image's plain bytes */
 	struct fb_extents ext;

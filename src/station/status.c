@@ -39,7 +39,7 @@ void fb_station_status_start(struct fb_station_status *st)
 			s->sha256, s->ext.mapped, st->count);
 	} else {
 		fprintf(st->out,
-			"station: '%s' (sha256 %.16s…, %s, %s to write), waiting for devices\n",
+			"station: '%s' (sha256 %.16s..., %s, %s to write), waiting for devices\n",
 			s->image, s->sha256, s->filter,
 			fb_format_size(s->ext.mapped, size, sizeof(size)));
 	}
@@ -103,7 +103,7 @@ void fb_station_status_table(struct fb_station_status *st, struct fb_station_row
 		fprintf(st->out, "\033[%dA", st->drawn);
 	fputs("\r\033[J", st->out);
 	counted(st, head, sizeof(head));
-	fprintf(st->out, "station: %s; %s%s\n", head, n ? "" : "waiting for devices",
+	fprintf(st->out, "station: %s%s%s\n", head, n ? "" : "; waiting for devices",
 		note ? note : "");
 	fprintf(st->out, "%-40s %-16s %-16s %9s  %-28s %7s\n", "PORT", "MODEL", "SERIAL", "SIZE",
 		"STATE", "MB/s");

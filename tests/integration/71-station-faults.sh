@@ -6,6 +6,9 @@
 #   I/O error, never ok, and logged so;
 # - one, slow, whose "remove" event comes mid-write: "removed during write",
 #   logged "removed"; plugged in again ("add"), it is written again, ok;
+# - one with a bad spot (EIO on writes in the middle of the image), not
+#   removed: "failed: Input/output error", logged "failed"; still plugged in, a
+#   change event does not make the station try it again;
 # - the good one, plugged in meanwhile, finishes ok and is verified.
 . "$(dirname "$0")/lib.sh"
 . "$TOOLS/flashlib.sh"
@@ -15,9 +18,10 @@ need bmaptool
 free_loops 250 259
 img=$TMP/test.img
 make_image "$img" 32 50
-truncate -s 32M "$TMP/stick-a" "$TMP/back-b" "$TMP/back-c"
+truncate -s 32M "$TMP/stick-a" "$TMP/back-b" "$TMP/back-c" "$TMP/back-d"
 faultfs_start "$TMP/back-b" "$TMP/fuse-b"
 faultfs_start "$TMP/back-c" "$TMP/fuse-c"
+faultfs_start "$TMP/back-d" "$TMP/fuse-d"
 
 udevd_start
 rule_install "SUBSYSTEM==\"block\", KERNEL==\"loop25[0-9]\", ATTR{loop/backing_file}==\"$TMP/*\", ENV{FLASHBUILD_STATION}=\"1\", ENV{ID_PATH}=\"test-port-%k\""
@@ -41,10 +45,13 @@ wait_for 30 "loop252 to be written" writing /dev/loop252
 fault "$TMP/fuse-b" "eio-write 0"
 echo remove >/sys/block/loop251/uevent
 echo remove >/sys/block/loop252/uevent
+# D: a bad spot 20 MiB in (inside a mapped range of the body).
+fault "$TMP/fuse-d" "eio-write $((20 << 20)) 4096"
+plug 253 "$TMP/fuse-d/disk"
 # A: plugged in while the others fail.
 plug 250 "$TMP/stick-a"
 
-wait_for 90 "3 lines in the log" log_has "$log" 3
+wait_for 90 "4 lines in the log" log_has "$log" 4
 cat "$log" >&2
 station_alive
 [ "$(log_get "$log" /dev/loop250 result)" = ok ] || fail "loop250 is not ok"
@@ -63,14 +70,22 @@ grep -q '"device": "/dev/loop252".*"state": "failed".*"reason": "removed during 
 	"$TMP/status" || fail "the status does not say loop252 was removed during write"
 grep -q '"device": "/dev/loop251".*"state": "failed"' "$TMP/status" ||
 	fail "the status does not say loop251 failed"
-! grep -q '"device": "/dev/loop25[12]".*"result": "ok"' "$TMP/status" "$log" ||
+[ "$(log_get "$log" /dev/loop253 result)" = failed ] || fail "loop253 (bad spot) is not logged failed"
+[ "$(log_get "$log" /dev/loop253 reason)" = "Input/output error" ] || fail "loop253: wrong reason"
+grep -q '"device": "/dev/loop253".*"state": "failed".*"reason": "Input/output error"' \
+	"$TMP/status" || fail "the status does not say loop253 failed with an I/O error"
+! grep -q '"device": "/dev/loop25[123]".*"result": "ok"' "$TMP/status" "$log" ||
 	fail "a failed device was reported ok"
+# Failed and still plugged in: not tried again (the next plug-in below is the marker).
+fault "$TMP/fuse-d" clear
+udevadm trigger --action=change --settle /sys/block/loop253 || fail "udevadm trigger"
 
 # C plugged in again, behaving: written again, ok.
 fault "$TMP/fuse-c" clear
 echo add >/sys/block/loop252/uevent
-wait_for 60 "loop252 a second time in the log" log_has "$log" 4
+wait_for 60 "loop252 a second time in the log" log_has "$log" 5
 [ "$(log_get "$log" /dev/loop252 result)" = ok ] || fail "loop252 again: not ok: $(cat "$log")"
 ranges_equal "$img" "$img.bmap" /dev/loop252
 [ "$(log_count "$log" ok)" -eq 2 ] || fail "not exactly 2 ok lines"
+[ "$(grep -c '"device": "/dev/loop253"' "$log")" -eq 1 ] || fail "the failed loop253 was tried again"
 station_alive
