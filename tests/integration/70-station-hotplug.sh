@@ -86,5 +86,16 @@ wait_for 60 "loop241 a second time in the log" log_has "$log" 5
 [ "$(log_count "$log" ok)" -eq 5 ] || fail "not 5 ok lines: $(cat "$log")"
 [ "$(grep -c '"device": "/dev/loop241"' "$log")" -eq 2 ] || fail "loop241 not written twice"
 ranges_equal "$img" "$img.bmap" /dev/loop241
+
+# Another card in the same reader slot: the node stays, its medium changes.
+partx -d /dev/loop242 >/dev/null 2>&1 || true
+losetup -d /dev/loop242 || fail "cannot detach loop242"
+wait_for 20 "loop242 to be seen empty" grep -q '"device": "/dev/loop242".*"state": "removed"' "$TMP/status"
+truncate -s 32M "$TMP/stick-e"
+losetup /dev/loop242 "$TMP/stick-e" || fail "cannot attach loop242 again"
+wait_for 60 "loop242 a second time in the log" log_has "$log" 6
+[ "$(grep -c '"device": "/dev/loop242".*"result": "ok"' "$log")" -eq 2 ] ||
+	fail "the new medium in loop242 was not written"
+ranges_equal "$img" "$img.bmap" /dev/loop242
 station_alive
-note "ok: 5 flashes, all verified; loop249 and vda untouched"
+note "ok: 6 flashes, all verified; loop249 and vda untouched"
