@@ -2,7 +2,7 @@
 #   make            build ./flashbuild
 #   make check      unit tests (ASan+UBSan), then integration tests; ends "N passed, N failed"
 #   make lint       clang-format check
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, udev rule, station unit)
 
 PREFIX ?= /usr/local
 CC ?= gcc
@@ -48,9 +48,19 @@ check: flashbuild $(UNIT_BINS)
 lint:
 	clang-format --dry-run --Werror $(SRCS) $(wildcard src/*/*.h) $(UNIT_SRCS)
 
+# udev reads rules and systemd units only from their own directories, whatever PREFIX is.
+UDEVRULESDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),/lib/udev)/rules.d
+SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd \
+	2>/dev/null),/lib/systemd/system)
+
 install: flashbuild
 	install -D -m 0755 flashbuild $(DESTDIR)$(PREFIX)/bin/flashbuild
 	install -D -m 0644 docs/flashbuild.1 $(DESTDIR)$(PREFIX)/share/man/man1/flashbuild.1
+	install -D -m 0644 udev/60-flashbuild.rules $(DESTDIR)$(UDEVRULESDIR)/60-flashbuild.rules
+	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/local/bin/flashbuild|$(PREFIX)/bin/flashbuild|' udev/flashbuild-station.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/flashbuild-station.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/flashbuild-station.service
 
 clean:
 	rm -rf build flashbuild

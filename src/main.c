@@ -10,6 +10,7 @@
 
 #include "core/cli.h"
 #include "core/log.h"
+#include "station/cmd-station.h"
 
 #define FB_VERSION "0.1"
 
@@ -20,7 +21,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "build", fb_cmd_build },     { "emulate", fb_cmd_emulate }, { "image", fb_cmd_image },
-	{ "devices", fb_cmd_devices }, { "flash", fb_cmd_flash },
+	{ "devices", fb_cmd_devices }, { "flash", fb_cmd_flash },     { "station", fb_cmd_station },
 };
 
 static void help(FILE *f)
@@ -66,6 +67,22 @@ static void help(FILE *f)
 	      "        --check-capacity   catch fake-capacity cards first\n"
 	      "        --grow             last partition and its ext4 to the disk's end\n"
 	      "        --json, --progress=tty|plain|json|none\n"
+	      "  station [OPTIONS] IMAGE   |   station [OPTIONS] --board NAME\n"
+	      "        flash every disk plugged in that the selection takes, several at\n"
+	      "        once, from one shared copy of the image; a log line per flash\n"
+	      "        --match PROP=GLOB  take disks whose udev property matches (repeat:\n"
+	      "                           all must); default: FLASHBUILD_STATION=1 (see\n"
+	      "                           udev/60-flashbuild.rules), else removable USB, SD\n"
+	      "        --allow-fixed      also non-removable disks --match takes\n"
+	      "        --count N          stop after N verified copies\n"
+	      "        --jobs N           at most N written at once (default 4)\n"
+	      "        --log FILE         append-only log (default\n"
+	      "                           /var/log/flashbuild/station.log)\n"
+	      "        --stop-timeout S   on SIGINT/SIGTERM, in-flight flashes get S\n"
+	      "                           seconds (default 3), then stop incomplete\n"
+	      "        --tmpdir DIR       where a compressed image is decompressed once\n"
+	      "        --bmap, --no-bmap, --grow, --check-capacity: as flash\n"
+	      "        --json, --progress=tty|plain|json\n"
 	      "  help  show this text\n"
 	      "\n"
 	      "Global options (before the command):\n"
@@ -76,7 +93,9 @@ static void help(FILE *f)
 	      "\n"
 	      "Exit status: 0 ok, 1 failed, 2 usage error; emulate --run: the command's;\n"
 	      "flash, emulate --disk: 3 device refused,\n"
-	      "4 read back wrong, 5 image does not match its bmap, 130 interrupted.\n"
+	      "4 read back wrong, 5 image does not match its bmap, 130 interrupted;\n"
+	      "station: 0 --count reached or stopped, 5 image does not match its bmap,\n"
+	      "130 stopped with a flash cut short (logged incomplete).\n"
 	      "See flashbuild(1).\n",
 	      f);
 }

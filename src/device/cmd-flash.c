@@ -9,17 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board-image.h"
 #include "core/cli.h"
 #include "core/log.h"
 #include "flash.h"
-#include "image/image.h"
-#include "build/build.h"
-#include "profile/board.h"
 #include "progress.h"
 
 struct flash_args {
 	struct fb_flash_job job;
-	const char *board, *outdir, *rootfs;
+	struct fb_image_args img;
 	enum fb_progress_mode progress;
 	bool json;
 };
@@ -69,11 +67,7 @@ static bool set_flag(int c, struct fb_flash_opts *o)
 static int parse_args(int argc, char *argv[], struct flash_args *a)
 {
 	static const struct option opts[] = {
-		{ "bmap", required_argument, NULL, 'B' },
-		{ "no-bmap", no_argument, NULL, 'N' },
-		{ "board", required_argument, NULL, 'b' },
-		{ "rootfs", required_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' },
+		FB_IMAGE_ARGS_OPTIONS,
 		{ "allow-fixed", no_argument, NULL, 'F' },
 		{ "to-file", no_argument, NULL, 'T' },
 		{ "no-verify", no_argument, NULL, 'V' },
@@ -88,24 +82,9 @@ static int parse_args(int argc, char *argv[], struct flash_args *a)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "b:r:o:n", opts, NULL)) >= 0) {
-		if (set_flag(c, &a->job.opts))
+		if (set_flag(c, &a->job.opts) || fb_image_args_option(&a->img, c, optarg))
 			continue;
 		switch (c) {
-		case 'B':
-			a->job.bmap = optarg;
-			break;
-		case 'N':
-			a->job.no_bmap = true;
-			break;
-		case 'b':
-			a->board = optarg;
-			break;
-		case 'r':
-			a->rootfs = optarg;
-			break;
-		case 'o':
-			a->outdir = optarg;
-			break;
 		case 'j':
 			a->progress = FB_PROGRESS_JSON;
 			break;
@@ -117,38 +96,13 @@ static int parse_args(int argc, char *argv[], struct flash_args *a)
 			return -EINVAL;
 		}
 	}
-	if (argc - optind != (a->board ? 1 : 2))
+	if (argc - optind != (a->img.board ? 1 : 2))
 		return fb_err("flash: expected %s",
-			      a->board ? "DEVICE after --board NAME" : "IMAGE DEVICE");
-	if (!a->board)
-		a->job.image = argv[optind++];
+			      a->img.board ? "DEVICE after --board NAME" : "IMAGE DEVICE");
+	if (!a->img.board)
+		a->img.image = argv[optind++];
 	a->job.device = argv[optind];
 	return 0;
-}
-
-/*
- * The board's image, built first when stale: by `flashbuild build`'s stages
- * and keys, or, with --rootfs, by the image step from that tree.
- */
-static int board_image(struct flash_args *a, char **ret)
-{
-	_cleanup_(fb_board_freep) struct fb_board *b = NULL;
-	struct fb_image_opts io = { .rootfs = a->rootfs, .outdir = a->outdir };
-	struct fb_build_opts bo = { .outdir = a->outdir };
-	struct fb_build fb = { 0 };
-	int r;
-
-	r = fb_board_load(a->board, &b);
-	if (r < 0)
-		return r;
-	if (asprintf(ret, "%s/%s.img", a->outdir, b->name) < 0)
-		return fb_err_errno(-ENOMEM, "cannot name the image of '%s'", a->board);
-	if (a->rootfs)
-		return fb_image_build(b, &io);
-	fb.board = b;
-	r = fb_build_run(&fb, &bo);
-	fb_build_free(&fb);
-	return r;
 }
 
 static int outcome_exit(enum fb_flash_outcome o)
@@ -171,10 +125,9 @@ static int outcome_exit(enum fb_flash_outcome o)
 
 int fb_cmd_flash(int argc, char *argv[])
 {
-	struct flash_args a = { .outdir = "out",
+	struct flash_args a = { .img = { .outdir = "out" },
 				.progress = _FB_PROGRESS_MAX,
 				.job = { .opts = { .verify = true }, .cancel_fd = -1 } };
-	_cleanup_free_ char *image = NULL;
 	_cleanup_close_ int sfd = -EBADF;
 	struct fb_progress p;
 	sigset_t mask, old;
@@ -182,11 +135,13 @@ int fb_cmd_flash(int argc, char *argv[])
 
 	if (parse_args(argc, argv, &a) < 0)
 		return FB_EXIT_USAGE;
-	if (a.board) {
-		if (board_image(&a, &image) < 0)
-			return FB_EXIT_FAILED;
-		a.job.image = image;
+	if (fb_image_args_resolve(&a.img) < 0) {
+		fb_image_args_done(&a.img);
+		return FB_EXIT_FAILED;
 	}
+	a.job.image = a.img.image;
+	a.job.bmap = a.img.bmap;
+	a.job.no_bmap = a.img.no_bmap;
 	if (a.progress == _FB_PROGRESS_MAX)
 		a.progress = isatty(STDERR_FILENO) ? FB_PROGRESS_TTY : FB_PROGRESS_PLAIN;
 	fb_progress_init(&p, a.progress, a.progress == FB_PROGRESS_JSON ? stdout : stderr);
@@ -204,5 +159,6 @@ int fb_cmd_flash(int argc, char *argv[])
 	if (o == FB_FLASH_OK && !a.job.opts.dry_run && a.progress != FB_PROGRESS_JSON)
 		fb_info("'%s' written to '%s'%s", a.job.image, a.job.device,
 			a.job.opts.verify ? " and verified" : "");
+	fb_image_args_done(&a.img);
 	return outcome_exit(o);
 }

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/sha256.h"
+#include "extents.h"
 #include "flash.h"
 #include "guard.h"
 #include "target.h"
@@ -18,15 +18,6 @@ struct fb_source;
 #define FB_ENGINE_SLOTS 4
 /* The first MiB (the partition table, boot code) is written last. */
 #define FB_ENGINE_HEAD (1024 * 1024)
-
-/* A byte range of the image to write, with the SHA-256 it must have. */
-struct fb_extent {
-	uint64_t off, len;
-	char sha[FB_SHA256_HEX_LEN + 1]; /* from the bmap, or computed as written */
-	bool sha_from_bmap;
-	unsigned bmap_index;  /* its <Range>'s number in the bmap, from 1 (0: no bmap) */
-	bool read_back_wrong; /* verify found another checksum on the device */
-};
 
 /*
  * The image's head and tail, kept in memory while the body is written and

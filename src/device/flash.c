@@ -15,13 +15,11 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "engine.h"
+#include "shared.h"
 #include "source.h"
 #include "udev.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_bmap *, fb_bmap_free);
-
-/* Without a bmap the image is checked (and re-written on a mismatch) in pieces this size. */
-#define PLAIN_EXTENT (64 * 1024 * 1024)
 
 static const char *const phase_names[_FB_FLASH_PHASE_MAX] = {
 	[FB_FLASH_CHECK] = "check", [FB_FLASH_CAPACITY] = "capacity", [FB_FLASH_WIPE] = "wipe",
@@ -78,76 +76,12 @@ bool fb_engine_cancelled(struct fb_engine *e)
 	return true;
 }
 
-/* IMAGE.bmap, else the name without its compression suffix, else without ".img". */
-static char *find_bmap(const char *image)
+static void take_extents(struct fb_engine *e, const struct fb_extents *x)
 {
-	static const char *const zext[] = { ".xz", ".gz", ".zst", ".zstd", ".bz2", ".lz4" };
-	_cleanup_free_ char *base = strdup(image);
-	char *p = NULL;
-
-	if (!base || asprintf(&p, "%s.bmap", image) < 0)
-		return NULL;
-	if (access(p, F_OK) == 0)
-		return p;
-	free(p);
-	for (size_t i = 0; i < ELEMENTSOF(zext); i++) {
-		size_t n = strlen(base), m = strlen(zext[i]);
-
-		if (n > m && !strcmp(base + n - m, zext[i]))
-			base[n - m] = '\0';
-	}
-	for (int pass = 0; pass < 2; pass++) {
-		size_t n = strlen(base);
-
-		if (pass == 1 && n > 4 && !strcmp(base + n - 4, ".img"))
-			base[n - 4] = '\0';
-		else if (pass == 1)
-			break;
-		if (asprintf(&p, "%s.bmap", base) < 0)
-			return NULL;
-		if (access(p, F_OK) == 0)
-			return p;
-		free(p);
-	}
-	return NULL;
-}
-
-static int extents_from_bmap(struct fb_engine *e, const struct fb_bmap *b)
-{
-	e->ext = calloc(b->n ? b->n : 1, sizeof(*e->ext));
-	if (!e->ext)
-		return -ENOMEM;
-	for (size_t i = 0; i < b->n; i++) {
-		struct fb_extent *x = &e->ext[i];
-
-		fb_bmap_range_bytes(b, i, &x->off, &x->len);
-		memcpy(x->sha, b->ranges[i].sha, sizeof(x->sha));
-		x->sha_from_bmap = x->sha[0] != '\0';
-		x->bmap_index = (unsigned)i + 1;
-		e->mapped_bytes += x->len;
-	}
-	e->n_ext = b->n;
-	return 0;
-}
-
-static int extents_whole(struct fb_engine *e)
-{
-	size_t n = (size_t)((e->image_size + PLAIN_EXTENT - 1) / PLAIN_EXTENT);
-
-	e->ext = calloc(n ? n : 1, sizeof(*e->ext));
-	if (!e->ext)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t off = (uint64_t)i * PLAIN_EXTENT, end = off + PLAIN_EXTENT;
-
-		e->ext[i] = (struct fb_extent){ .off = off,
-						.len = (end > e->image_size ? e->image_size : end) -
-						       off,
-						.bmap_index = (unsigned)i + 1 };
-	}
-	e->n_ext = n;
-	e->mapped_bytes = e->image_size;
-	return 0;
+	e->ext = x->v;
+	e->n_ext = x->n;
+	e->image_size = x->image_size;
+	e->mapped_bytes = x->mapped;
 }
 
 /* A stream without a bmap: its size is known only by reading it to the end once. */
@@ -177,18 +111,24 @@ static int load_source(struct fb_engine *e)
 	_cleanup_(fb_bmap_freep) struct fb_bmap *b = NULL;
 	_cleanup_free_ char *found = NULL;
 	const char *bmap = j->bmap;
+	struct fb_extents x;
 	int r;
 
+	if (j->shared) {
+		r = fb_shared_source_attach(j->shared, &e->src, &x);
+		if (r >= 0)
+			take_extents(e, &x);
+		return r;
+	}
 	r = fb_source_open(j->image, &e->src);
 	if (r < 0)
 		return r;
 	if (!bmap && !j->no_bmap)
-		bmap = found = find_bmap(j->image);
+		bmap = found = fb_extents_find_bmap(j->image);
 	if (bmap) {
 		r = fb_bmap_load(bmap, &b);
 		if (r < 0)
 			return r;
-		e->image_size = b->image_size;
 		if (!fb_source_compressed(e->src) && fb_source_size(e->src) != b->image_size) {
 			e->outcome = FB_FLASH_CORRUPT;
 			return fb_err("'%s' has %" PRIu64
@@ -196,16 +136,19 @@ static int load_source(struct fb_engine *e)
 				      j->image, fb_source_size(e->src), bmap, b->image_size);
 		}
 		fb_debug("using bmap '%s': %zu ranges", bmap, b->n);
-		return extents_from_bmap(e, b);
-	}
-	if (fb_source_compressed(e->src)) {
+		r = fb_extents_from_bmap(b, &x);
+	} else if (fb_source_compressed(e->src)) {
 		r = measure(e);
 		if (r < 0)
 			return r;
+		r = fb_extents_whole(e->image_size, &x);
 	} else {
-		e->image_size = fb_source_size(e->src);
+		r = fb_extents_whole(fb_source_size(e->src), &x);
 	}
-	return extents_whole(e);
+	if (r < 0)
+		return fb_err_errno(r, "cannot plan the writing of '%s'", j->image);
+	take_extents(e, &x);
+	return 0;
 }
 
 /* The head (first MiB) and, for an image over 2 MiB, its last MiB: held back, written last. */
@@ -360,10 +303,11 @@ enum fb_flash_outcome fb_flash_run(const struct fb_flash_job *job)
 	if (r >= 0)
 		e.outcome = FB_FLASH_OK;
 	else if (e.outcome == FB_FLASH_CANCELLED)
-		fb_err("interrupted: %s",
+		fb_err("interrupted: %s: '%s'",
 		       !touched		? "nothing was written"
 		       : e.head_written ? "the image is written, its partitions may not be set up"
-					: "the device is now incomplete (no partition table)");
+					: "the device is now incomplete (no partition table)",
+		       job->device);
 	else if (touched && !e.head_written)
 		fb_warn("'%s' is now incomplete: it holds no partition table; flash it again",
 			job->device);
@@ -372,7 +316,9 @@ enum fb_flash_outcome fb_flash_run(const struct fb_flash_job *job)
 		fb_engine_phase(&e, FB_FLASH_DONE, 0);
 	emit(&e, (struct fb_flash_event){ .type = FB_FLASH_EV_RESULT,
 					  .outcome = e.outcome,
-					  .device_touched = touched });
+					  .device_touched = touched,
+					  .written = e.tgt.written,
+					  .error = r < 0 ? r : 0 });
 	fb_source_free(e.src);
 	fb_dev_facts_done(&e.facts);
 	free(e.ext);

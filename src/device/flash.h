@@ -46,6 +46,8 @@ struct fb_flash_event {
 	double elapsed; /* seconds since the job started */
 	enum fb_flash_outcome outcome;
 	bool device_touched; /* for RESULT: was anything written */
+	uint64_t written;    /* for RESULT: bytes written to the device */
+	int error;	     /* for RESULT: the failure's -errno, 0 for ok */
 	const char *device;
 };
 
@@ -63,8 +65,12 @@ struct fb_flash_opts {
 	bool grow;	     /* last partition (and its ext4) to the disk's end */
 };
 
+struct fb_shared_source;
+
 struct fb_flash_job {
 	const char *image;
+	/* An image prepared once for many jobs (shared.h); then BMAP and NO_BMAP do not count. */
+	const struct fb_shared_source *shared;
 	const char *bmap; /* NULL: IMAGE.bmap and friends when they exist */
 	bool no_bmap;	  /* ignore any bmap: write the whole image */
 	const char *device;

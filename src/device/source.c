@@ -96,6 +96,29 @@ int fb_source_open(const char *path, struct fb_source **ret)
 	return 0;
 }
 
+int fb_source_open_fd(int fd, const char *name, struct fb_source **ret)
+{
+	struct fb_source *s = calloc(1, sizeof(*s));
+	struct stat st;
+
+	if (!s || !(s->path = strdup(name))) {
+		free(s);
+		close(fd);
+		return fb_err_errno(-ENOMEM, "cannot open '%s'", name);
+	}
+	s->fd = fd;
+	s->filter = "none";
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		fb_source_free(s);
+		return fb_err_errno(r, "cannot open image '%s'", name);
+	}
+	s->size = (uint64_t)st.st_size;
+	*ret = s;
+	return 0;
+}
+
 struct fb_source *fb_source_free(struct fb_source *s)
 {
 	if (!s)

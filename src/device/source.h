@@ -15,6 +15,8 @@
 struct fb_source;
 
 int fb_source_open(const char *path, struct fb_source **ret);
+/* A plain source on FD (taken over, closed by fb_source_free), named NAME in messages. */
+int fb_source_open_fd(int fd, const char *name, struct fb_source **ret);
 struct fb_source *fb_source_free(struct fb_source *s);
 
 bool fb_source_compressed(const struct fb_source *s);

@@ -60,7 +60,7 @@ static int finish_hash(struct fb_engine *e, const struct fb_stream_ops *ops, str
 
 static int fill_extent(struct pipe *p, struct fb_extent *x, struct fb_sha256 *h)
 {
-	const bool hash = !p->ops->hash_in_taker;
+	const bool hash = !p->ops->hash_in_taker && !p->ops->no_hash;
 	int r;
 
 	for (uint64_t pos = 0; pos < x->len;) {
@@ -125,7 +125,7 @@ static int drain(struct pipe *p, struct fb_sha256 *h)
 			return -ECANCELED;
 		if (p->ops->take && (r = p->ops->take(e, s->buf, s->off, s->len)) < 0)
 			return r;
-		if (p->ops->hash_in_taker) {
+		if (p->ops->hash_in_taker && !p->ops->no_hash) {
 			fb_sha256_update(h, s->buf, s->len);
 			if (s->last && (r = finish_hash(e, p->ops, h, s->ext)) < 0)
 				return r;

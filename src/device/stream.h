@@ -18,6 +18,7 @@
 struct fb_stream_ops {
 	enum fb_flash_phase phase;
 	bool hash_in_taker;
+	bool no_hash; /* the extents' checksums were checked before (a shared source) */
 	/* Filler thread: the image's bytes at OFF into BUF (source or device). -errno stops. */
 	int (*fill)(struct fb_engine *e, uint8_t *buf, uint64_t off, size_t len);
 	/* Caller's thread: a filled buffer, in order.  NULL: nothing to do. */

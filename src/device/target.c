@@ -152,6 +152,7 @@ int fb_target_write(struct fb_target *t, const void *buf, size_t len, uint64_t o
 		return fb_err_errno(-EINVAL, "unaligned write to '%s' at byte %llu", t->node,
 				    (unsigned long long)off);
 	t->touched = true;
+	t->written += len;
 	if (body) {
 		r = span_io(t, true, (void *)buf, body, off);
 		if (r < 0)
@@ -202,6 +203,7 @@ int fb_target_zero(struct fb_target *t, uint64_t off, uint64_t len)
 	if (!len)
 		return 0;
 	t->touched = true;
+	t->written += len;
 	if (t->is_block) {
 		/* Needs whole logical blocks; a partial one at the end is left as it is. */
 		range[1] = len / t->align * t->align;

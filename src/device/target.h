@@ -22,8 +22,9 @@ struct fb_target {
 	bool is_block, direct;
 	unsigned align; /* logical block size, 1 for a buffered file */
 	uint64_t size;
-	void *bounce; /* one aligned block for unaligned tails */
-	bool touched; /* anything written yet */
+	void *bounce;	  /* one aligned block for unaligned tails */
+	bool touched;	  /* anything written yet */
+	uint64_t written; /* bytes written (or zeroed) so far */
 };
 
 /*

@@ -29,17 +29,7 @@ static int fill_from_source(struct fb_engine *e, uint8_t *buf, uint64_t off, siz
 
 static int check_extent(struct fb_engine *e, struct fb_extent *x, const char *hex)
 {
-	if (!x->sha_from_bmap) {
-		memcpy(x->sha, hex, sizeof(x->sha));
-		return 0;
-	}
-	if (!strcmp(hex, x->sha))
-		return 0;
-	fb_err("'%s' does not match its bmap: range %u (bytes %llu-%llu) has another checksum; "
-	       "the image is corrupt",
-	       e->job->image, x->bmap_index, (unsigned long long)x->off,
-	       (unsigned long long)(x->off + x->len - 1));
-	return -EBADMSG;
+	return fb_extent_check(x, hex, e->job->image);
 }
 
 /* Copies the part of [OFF, OFF+LEN) inside D into its buffer. */
@@ -85,7 +75,14 @@ int fb_write_body(struct fb_engine *e)
 		.take = take_and_write,
 		.extent_done = check_extent,
 	};
-	int r = fb_stream_extents(e, &ops);
+	/* A shared source was checked against its checksums once, for every job. */
+	static const struct fb_stream_ops checked_ops = {
+		.phase = FB_FLASH_WRITE,
+		.no_hash = true,
+		.fill = fill_from_source,
+		.take = take_and_write,
+	};
+	int r = fb_stream_extents(e, e->job->shared ? &checked_ops : &ops);
 
 	if (r == -EBADMSG)
 		e->outcome = FB_FLASH_CORRUPT;

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "monitor.h"
+#include "select.h"
+#include "station.h"
+#include "worker.h"
+
+/* After the stop timeout, jobs are cancelled; one stuck in the kernel longer is given up. */
+#define ABORT_GRACE 5.0
+
+struct station {
+	const struct fb_station_opts *o;
+	struct fb_station_monitor *mon;
+	struct fb_station_status st;
+	struct fb_station_worker_ctx ctx;
+	pthread_mutex_t lock;
+	int wake_fd, log_fd;
+	struct fb_station_row **rows;
+	size_t n;
+	unsigned running;
+	bool stopping, aborting, any_aborted;
+	bool abandoned; /* workers stuck past the grace, left running */
+	double stop_at, give_up_at;
+	int err; /* the log cannot be written: stop */
+};
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static ssize_t find_row(const struct station *s, const char *syspath)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->rows[i]->dev.syspath, syspath))
+			return (ssize_t)i;
+	return -1;
+}
+
+static void drop_row(struct station *s, size_t i)
+{
+	fb_station_row_free(s->rows[i]);
+	memmove(s->rows + i, s->rows + i + 1, (s->n - i - 1) * sizeof(*s->rows));
+	s->n--;
+}
+
+/* Takes D over (it is left empty). */
+static int add_row(struct station *s, struct fb_station_dev *d, enum fb_station_pick pick)
+{
+	struct fb_station_row **v = reallocarray(s->rows, s->n + 1, sizeof(*v));
+	struct fb_station_row *r = calloc(1, sizeof(*r));
+
+	if (v)
+		s->rows = v;
+	if (!v || !r) {
+		free(r);
+		return fb_err_errno(-ENOMEM, "cannot take '%s'", d->node);
+	}
+	r->dev = *d;
+	*d = (struct fb_station_dev){ 0 };
+	r->allow_fixed = pick == FB_STATION_TAKE_MARKED;
+	r->shown = FB_STATION_WAITING;
+	s->rows[s->n++] = r;
+	fb_station_status_row(&s->st, r, false);
+	return 0;
+}
+
+/* Whether the disk R was written to is gone, or another medium is in its place. */
+static bool unplugged(const struct fb_station_row *r)
+{
+	_cleanup_free_ char *p = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long long seq = 0;
+
+	if (access(r->dev.syspath, F_OK) < 0)
+		return true;
+	if (!r->dev.diskseq || asprintf(&p, "%s/diskseq", r->dev.syspath) < 0)
+		return false;
+	f = fopen(p, "re");
+	return f && fscanf(f, "%llu", &seq) == 1 && seq != r->dev.diskseq;
+}
+
+/* The outcome of R's job as the log says it; the job's own error line said the details. */
+static void judge(struct station *s, struct fb_station_row *r)
+{
+	const char *why = NULL;
+
+	r->result = "failed";
+	if (r->outcome == FB_FLASH_OK) {
+		r->result = "ok";
+		r->state = FB_STATION_DONE;
+		s->st.verified++;
+		return;
+	}
+	r->state = FB_STATION_FAILED;
+	if (r->removed || unplugged(r)) {
+		r->result = "removed";
+		why = "removed during write";
+	} else if (r->aborted) {
+		r->result = r->touched ? "incomplete" : "cancelled";
+		why = r->touched ? "stopped during write: incomplete" : "stopped before writing";
+		s->any_aborted = true;
+	} else if (r->outcome == FB_FLASH_REFUSED) {
+		r->result = "refused";
+		why = "refused (see the error above)";
+	} else if (r->outcome == FB_FLASH_MISMATCH) {
+		why = "read back wrong after writing it again";
+	} else if (r->outcome == FB_FLASH_CORRUPT) {
+		why = "the image does not match its bmap";
+	} else {
+		why = strerror(r->error ? -r->error : EIO);
+	}
+	r->reason = strdup(why);
+}
+
+static void record(struct station *s, const struct fb_station_row *r, double seconds)
+{
+	struct fb_station_record rec = {
+		.time = wall_now(),
+		.device = r->dev.node,
+		.id_path = r->dev.id_path,
+		.serial = r->dev.serial,
+		.model = r->dev.model,
+		.image = s->o->src->image,
+		.image_sha256 = s->o->src->sha256,
+		.size = r->dev.size,
+		.bytes_written = r->written,
+		.seconds = seconds,
+		.result = r->result,
+		.reason = r->reason,
+	};
+	int k = fb_station_audit_append(s->log_fd, s->o->log, &rec);
+
+	if (k < 0 && !s->err)
+		s->err = k;
+}
+
+/* R's job has ended: judge it, log it, show it. */
+static void finish(struct station *s, size_t i)
+{
+	struct fb_station_row *r = s->rows[i];
+
+	fb_station_worker_join(r);
+	s->running--;
+	judge(s, r);
+	record(s, r, r->elapsed);
+	r->shown = r->state;
+	fb_station_status_row(&s->st, r, false);
+	if (!strcmp(r->result, "removed"))
+		drop_row(s, i);
+}
+
+static void reap(struct station *s)
+{
+	uint64_t v;
+
+	if (read(s->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	for (size_t i = s->n; i-- > 0;) {
+		struct fb_station_row *r = s->rows[i];
+		bool ended;
+
+		if (!r->worker)
+			continue;
+		pthread_mutex_lock(&s->lock);
+		ended = r->finished;
+		pthread_mutex_unlock(&s->lock);
+		if (ended)
+			finish(s, i);
+	}
+}
+
+static void start_waiting(struct station *s)
+{
+	const struct fb_station_opts *o = s->o;
+
+	for (size_t i = 0; i < s->n && !s->stopping; i++) {
+		struct fb_station_row *r = s->rows[i];
+
+		if (r->worker || r->finished || r->state != FB_STATION_WAITING)
+			continue;
+		if (s->running >= o->jobs || (o->count && s->st.verified + s->running >= o->count))
+			return;
+		if (fb_station_worker_start(r, &s->ctx) < 0) {
+			r->finished = true;
+			r->state = FB_STATION_FAILED;
+			r->reason = strdup("cannot start a worker");
+			fb_station_status_row(&s->st, r, false);
+			continue;
+		}
+		s->running++;
+	}
+}
+
+static void on_device(void *userdata, enum fb_station_action a, struct fb_station_dev *d)
+{
+	struct station *s = userdata;
+	ssize_t i = find_row(s, d->syspath);
+	struct fb_station_row *r = i >= 0 ? s->rows[i] : NULL;
+	enum fb_station_pick pick;
+
+	if (a == FB_STATION_OTHER)
+		return;
+	if (r && (a == FB_STATION_REMOVE || d->size == 0)) {
+		if (r->worker) { /* its job ends, and is judged, as "removed" */
+			r->removed = true;
+			fb_station_worker_cancel(r->worker);
+			return;
+		}
+		fb_station_status_row(&s->st, r, true);
+		drop_row(s, (size_t)i);
+		return;
+	}
+	if (a == FB_STATION_REMOVE)
+		return;
+	/* Being written, or written (or failed) and still plugged in: left alone. */
+	if (r && (r->worker || r->dev.diskseq == d->diskseq))
+		return;
+	if (r) /* another medium in the same slot, e.g. a card reader's */
+		drop_row(s, (size_t)i);
+	pick = s->stopping ? FB_STATION_SKIP : fb_station_select(d, s->o->match);
+	if (pick != FB_STATION_SKIP)
+		add_row(s, d, pick);
+}
+
+static void abort_all(struct station *s)
+{
+	s->aborting = true;
+	s->give_up_at = fb_now() + ABORT_GRACE;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->rows[i]->worker) {
+			s->rows[i]->aborted = true;
+			fb_station_worker_cancel(s->rows[i]->worker);
+		}
+}
+
+static void on_signal(struct station *s)
+{
+	struct signalfd_siginfo si;
+	char what[96];
+
+	if (read(s->o->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (s->stopping) { /* a second signal: no more waiting */
+		if (!s->aborting)
+			abort_all(s);
+		return;
+	}
+	s->stopping = true;
+	s->stop_at = fb_now() + s->o->stop_timeout;
+	snprintf(what, sizeof(what), "%s: taking no new devices, %u in flight get %.0f s",
+		 strsignal((int)si.ssi_signo), s->running, s->o->stop_timeout);
+	fb_station_status_note(&s->st, "stopping", what);
+}
+
+/* Jobs stuck in the kernel past the grace: logged as incomplete, left to the exit. */
+static void give_up(struct station *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct fb_station_row *r = s->rows[i];
+
+		if (!r->worker)
+			continue;
+		pthread_mutex_lock(&s->lock);
+		r->written = r->touched ? r->done : 0;
+		r->result = "incomplete";
+		r->reason = strdup("did not stop in time");
+		record(s, r, r->elapsed);
+		pthread_mutex_unlock(&s->lock);
+		fb_warn("'%s' did not stop in time; exiting without it", r->dev.node);
+	}
+	s->any_aborted = s->abandoned = true;
+}
+
+/* Plain and JSON: a line per change of state, and every interval while writing. */
+static void show(struct station *s)
+{
+	double now = fb_now(), every = fb_station_status_interval(&s->st);
+
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->n; i++) {
+		struct fb_station_row *r = s->rows[i];
+		bool moving = r->state == FB_STATION_WRITING || r->state == FB_STATION_VERIFYING;
+
+		/* The end is shown once it is judged. */
+		if (!r->worker || r->finished || r->state == FB_STATION_DONE)
+			continue;
+		if (r->state != r->shown || (moving && now - r->shown_at >= every)) {
+			fb_station_status_row(&s->st, r, false);
+			r->shown = r->state;
+			r->shown_at = now;
+		}
+	}
+	fb_station_status_table(&s->st, s->rows, s->n, s->stopping ? " — stopping" : NULL);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int timeout_ms(const struct station *s)
+{
+	double t = fb_station_status_interval(&s->st), now = fb_now();
+
+	if (s->stopping && !s->aborting && s->stop_at - now < t)
+		t = s->stop_at - now;
+	if (s->aborting && s->give_up_at - now < t)
+		t = s->give_up_at - now;
+	return t > 0 ? (int)(t * 1000) + 1 : 0;
+}
+
+static bool over(const struct station *s)
+{
+	if (s->stopping || (s->o->count && s->st.verified >= s->o->count))
+		return s->running == 0;
+	return false;
+}
+
+static int loop(struct station *s)
+{
+	struct pollfd p[] = {
+		{ .fd = fb_station_monitor_fd(s->mon), .events = POLLIN },
+		{ .fd = s->o->signal_fd, .events = POLLIN },
+		{ .fd = s->wake_fd, .events = POLLIN },
+	};
+	int r;
+
+	while (!over(s) && !s->err) {
+		if (poll(p, ELEMENTSOF(p), timeout_ms(s)) < 0 && errno != EINTR)
+			return fb_err_errno(-errno, "station: cannot wait for events");
+		if (p[1].revents)
+			on_signal(s);
+		if (p[2].revents)
+			reap(s);
+		if (p[0].revents && (r = fb_station_monitor_receive(s->mon, on_device, s)) < 0)
+			return r;
+		if (s->stopping && !s->aborting && fb_now() >= s->stop_at)
+			abort_all(s);
+		if (s->aborting && fb_now() >= s->give_up_at) {
+			give_up(s);
+			break;
+		}
+		start_waiting(s);
+		show(s);
+	}
+	return s->err;
+}
+
+static int setup(struct station *s)
+{
+	int r;
+
+	r = fb_station_audit_open(s->o->log, &s->log_fd);
+	if (r < 0)
+		return r;
+	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->wake_fd < 0)
+		return fb_err_errno(-errno, "station: cannot make an eventfd");
+	if (!fb_station_udevd_running())
+		fb_warn("udevd is not running: disks plugged in from now on are not seen, and no "
+			"udev rule marks any");
+	/* The monitor first: a disk plugged in while the others are listed is not missed. */
+	r = fb_station_monitor_start(&s->mon);
+	if (r < 0)
+		return r;
+	fb_station_status_start(&s->st);
+	return fb_station_monitor_enumerate(s->mon, on_device, s);
+}
+
+static void station_free(struct station *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		fb_station_row_free(s->rows[i]);
+	free(s->rows);
+	fb_station_monitor_free(s->mon);
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+int fb_station_run(const struct fb_station_opts *o)
+{
+	struct station *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return fb_err_errno(-ENOMEM, "cannot start the station");
+	*s = (struct station){
+		.o = o,
+		.wake_fd = -EBADF,
+		.log_fd = -EBADF,
+		.st = { .src = o->src, .count = o->count, .out = stdout, .mode = o->output },
+	};
+	pthread_mutex_init(&s->lock, NULL);
+	r = setup(s);
+	s->ctx = (struct fb_station_worker_ctx){
+		.src = o->src, .opts = o->flash, .lock = &s->lock, .wake_fd = s->wake_fd
+	};
+	if (r >= 0) {
+		start_waiting(s);
+		show(s);
+		r = loop(s);
+	}
+	if (r >= 0)
+		fb_station_status_note(&s->st, "stopped",
+				       s->any_aborted ? "some flashes were cut short"
+						      : "all ended");
+	if (r >= 0)
+		r = s->any_aborted ? FB_STATION_END_ABORTED : FB_STATION_END_DONE;
+	/* A worker given up on still uses its row, the lock and the source: left to the exit. */
+	if (s->abandoned)
+		return FB_STATION_END_ABANDONED;
+	if (s->running) /* the loop failed: stop the jobs (they end within one write) */
+		abort_all(s);
+	for (size_t i = 0; i < s->n; i++)
+		fb_station_worker_join(s->rows[i]);
+	station_free(s);
+	return r;
+}
