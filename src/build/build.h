@@ -23,6 +23,7 @@ struct fb_build {
 	struct fb_cache cache;
 	int64_t timestamp; /* SOURCE_DATE_EPOCH or -1 */
 	bool pull;	   /* --pull: a Dockerfile's registry images may be fetched */
+	bool debug;	   /* --debug: the kernel as [kernel] debug = yes */
 
 	/* Filled in by the stages, in the order they run. */
 	struct fb_artifact rootfs;    /* [rootfs] */

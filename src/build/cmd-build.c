@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* flashbuild build --board NAME [-o DIR] [--pull] */
+/* flashbuild build --board NAME [-o DIR] [--pull] [--debug] */
 #include <getopt.h>
 
 #include "build.h"
@@ -12,6 +12,7 @@ int fb_cmd_build(int argc, char *argv[])
 		{ "board", required_argument, NULL, 'b' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pull", no_argument, NULL, 'P' },
+		{ "debug", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_(fb_board_freep) struct fb_board *board = NULL;
@@ -30,6 +31,9 @@ int fb_cmd_build(int argc, char *argv[])
 			break;
 		case 'P':
 			b.pull = true;
+			break;
+		case 'D':
+			b.debug = true;
 			break;
 		default:
 			return FB_EXIT_USAGE;

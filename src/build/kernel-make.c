@@ -241,6 +241,22 @@ static int build_dir(struct fb_build *b, struct make_ctx *m)
 	return 0;
 }
 
+/* A built-in fragment's text as OBJ/flashbuild-debug.config, for merge_config.sh. */
+static int write_builtin_fragment(struct make_ctx *m, const struct fb_kernel_frag *f,
+				  char **ret_path)
+{
+	_cleanup_free_ char *path = fb_path_join(m->obj, FB_KERNEL_BUILTIN_FRAG);
+	_cleanup_fclose_ FILE *out = NULL;
+
+	if (!path)
+		return fb_err_errno(-ENOMEM, "cannot configure the kernel");
+	out = fopen(path, "we");
+	if (!out || fputs(f->text, out) == EOF || fclose(TAKE_PTR(out)) == EOF)
+		return fb_err_errno(-errno ?: -EIO, "cannot write '%s'", path);
+	*ret_path = TAKE_PTR(path);
+	return 0;
+}
+
 /* Base config, fragments, olddefconfig: OBJ/.config. */
 static int configure(struct make_ctx *m)
 {
@@ -248,6 +264,7 @@ static int configure(struct make_ctx *m)
 	_cleanup_free_ char *merge = fb_path_join(m->src, "scripts/kconfig/merge_config.sh");
 	_cleanup_free_ char *dotconfig = fb_path_join(m->obj, ".config");
 	_cleanup_free_ const char **argv = calloc(p->n_frags + 6, sizeof(*argv));
+	_cleanup_free_ char *builtin = NULL;
 	size_t n = 0;
 	int r;
 
@@ -264,8 +281,12 @@ static int configure(struct make_ctx *m)
 		argv[n++] = "-O";
 		argv[n++] = m->obj;
 		argv[n++] = p->base_file ?: dotconfig;
-		for (size_t i = 0; i < p->n_frags; i++)
-			argv[n++] = p->frags[i].abs;
+		for (size_t i = 0; i < p->n_frags; i++) {
+			if (!p->frags[i].abs && !builtin &&
+			    (r = write_builtin_fragment(m, &p->frags[i], &builtin)) < 0)
+				return r;
+			argv[n++] = p->frags[i].abs ?: builtin;
+		}
 		argv[n] = NULL;
 		/* It makes its temporary files in the current directory. */
 		r = step(m, argv, m->obj, "configuring");
@@ -368,6 +389,45 @@ int fb_kernel_copy_file(const char *src, const char *dst)
 	return 0;
 }
 
+/* vmlinux too, for a debugger (emulate --gdb): its symbols, and DWARF with [kernel] debug. */
+static int collect_vmlinux(struct make_ctx *m, const char *outdir)
+{
+	_cleanup_free_ char *from = fb_path_join(m->obj, "vmlinux");
+	_cleanup_free_ char *to = fb_path_join(outdir, "vmlinux");
+
+	if (!from || !to)
+		return fb_err_errno(-ENOMEM, "cannot store the kernel");
+	if (!strcmp(m->p->image, "vmlinux") || access(from, F_OK) < 0)
+		return 0;
+	return fb_kernel_copy_file(from, to);
+}
+
+/*
+ * [kernel] debug: the gdb helpers (lx-dmesg, lx-symbols) beside vmlinux, as
+ * Kbuild lays them out: vmlinux-gdb.py loads scripts/gdb/linux/ from its
+ * directory.  Copied with their links resolved: the build tree changes.
+ */
+static int collect_gdb_scripts(struct make_ctx *m, const char *outdir)
+{
+	_cleanup_free_ char *py = fb_path_join(m->obj, "vmlinux-gdb.py");
+	_cleanup_free_ char *dir = fb_path_join(m->obj, "scripts/gdb");
+	_cleanup_free_ char *to_scripts = fb_path_join(outdir, "scripts");
+
+	if (!py || !dir || !to_scripts)
+		return fb_err_errno(-ENOMEM, "cannot store the kernel");
+	if (!m->p->debug)
+		return 0;
+	if (mkdir(to_scripts, 0755) < 0)
+		return fb_err_errno(-errno, "cannot create '%s'", to_scripts);
+	const char *argv[] = { "cp", "-L", py, outdir, NULL };
+	const char *argv_dir[] = { "cp", "-RL", dir, to_scripts, NULL };
+	int r = fb_spawn(argv_dir, NULL, "kernel: copying the gdb scripts");
+
+	if (r >= 0)
+		r = fb_spawn(argv, NULL, "kernel: copying vmlinux-gdb.py");
+	return r;
+}
+
 /* The image, the final .config and the log into the artifact. */
 static int collect(struct make_ctx *m, const char *outdir)
 {
@@ -384,6 +444,10 @@ static int collect(struct make_ctx *m, const char *outdir)
 	r = fb_kernel_copy_file(img, to_img);
 	if (r >= 0)
 		r = fb_kernel_copy_file(cfg, to_cfg);
+	if (r >= 0)
+		r = collect_vmlinux(m, outdir);
+	if (r >= 0)
+		r = collect_gdb_scripts(m, outdir);
 	if (r >= 0)
 		r = fb_kernel_copy_file(m->log_path, to_log);
 	return r;

@@ -33,9 +33,12 @@ enum fb_kernel_source {
 
 struct fb_kernel_frag {
 	char *path; /* as the profile gives it, for messages */
-	char *abs;  /* for merge_config.sh, which runs in the build directory */
+	char *abs;  /* for merge_config.sh, which runs in the build directory; NULL: built in */
 	char *text;
 };
+
+/* The file flashbuild writes into O= for a built-in fragment ([kernel] debug). */
+#define FB_KERNEL_BUILTIN_FRAG "flashbuild-debug.config"
 
 /* All that [kernel] asks for, worked out before the cache is looked at. */
 struct fb_kernel_plan {
@@ -50,6 +53,7 @@ struct fb_kernel_plan {
 	struct fb_kernel_frag *frags;
 	size_t n_frags;
 	struct fb_kconfig want;		/* every fragment's symbols, the last word counts */
+	bool debug;			/* DWARF, gdb scripts, no KASLR; vmlinux-gdb.py kept */
 	int64_t timestamp;		/* KBUILD_BUILD_TIMESTAMP, or -1 */
 	char src_key[FB_KEY_LEN + 1];	/* CACHE/kernel-src/KEY: the unpacked tarball */
 	char build_key[FB_KEY_LEN + 1]; /* CACHE/kernel-build/KEY: the O= directory */

@@ -22,9 +22,18 @@
 #define DEFAULT_SOURCE "linux-source-6.1"
 #define DEFAULT_CONFIG "tinyconfig"
 /* Bumped when what the kernel key covers, or how a kernel is built, changes. */
-#define KERNEL_FORMAT "kernel-1"
+#define KERNEL_FORMAT "kernel-2" /* 2: vmlinux kept */
+
+/* [kernel] debug = yes: what gdb needs (emulate --gdb), on any base config. */
+#define DEBUG_FRAGMENT                                  \
+	"CONFIG_DEBUG_KERNEL=y\n"                       \
+	"CONFIG_DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT=y\n" \
+	"# CONFIG_DEBUG_INFO_REDUCED is not set\n"      \
+	"CONFIG_GDB_SCRIPTS=y\n"                        \
+	"# CONFIG_RANDOMIZE_BASE is not set\n"
 
 struct kernel_conf {
+	bool debug;
 	char *source;
 	char *config;
 	char *fragments;
@@ -38,6 +47,7 @@ static const struct fb_key kernel_keys[] = {
 	{ "fragments", FB_KEY_STRING, offsetof(struct kernel_conf, fragments) },
 	{ "cmdline", FB_KEY_STRING, offsetof(struct kernel_conf, cmdline) },
 	{ "image", FB_KEY_STRING, offsetof(struct kernel_conf, image) },
+	{ "debug", FB_KEY_BOOL, offsetof(struct kernel_conf, debug) },
 	{ NULL, 0, 0 },
 };
 
@@ -172,27 +182,23 @@ static int plan_config(struct fb_kernel_plan *p, const struct kernel_conf *c,
 	return 0;
 }
 
-static int add_fragment(struct fb_kernel_plan *p, const char *path, const struct fb_kv *a)
+static struct fb_kernel_frag *new_fragment(struct fb_kernel_plan *p, const char *path)
 {
-	struct fb_kernel_frag *f;
-	unsigned line = 0;
-	int r;
+	struct fb_kernel_frag *f = reallocarray(p->frags, p->n_frags + 1, sizeof(*f));
 
-	f = reallocarray(p->frags, p->n_frags + 1, sizeof(*f));
 	if (!f)
-		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+		return NULL;
 	p->frags = f;
 	f = &p->frags[p->n_frags++];
-	*f = (struct fb_kernel_frag){ .path = strdup(path), .abs = realpath(path, NULL) };
-	if (!f->path)
-		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
-	if (!f->abs)
-		return fb_err_errno(-errno, "%s:%u: cannot read config fragment '%s'", a->file,
-				    a->line, path);
-	r = fb_kernel_read_file(f->abs, &f->text);
-	if (r < 0)
-		return r;
-	r = fb_kconfig_parse(&p->want, f->text, f->path, &line);
+	*f = (struct fb_kernel_frag){ .path = strdup(path) };
+	return f->path ? f : NULL;
+}
+
+static int parse_fragment(struct fb_kernel_plan *p, const struct fb_kernel_frag *f)
+{
+	unsigned line = 0;
+	int r = fb_kconfig_parse(&p->want, f->text, f->path, &line);
+
 	if (r == -EINVAL)
 		return fb_err("%s:%u: not a Kconfig line: expected CONFIG_NAME=value or "
 			      "'# CONFIG_NAME is not set'",
@@ -200,6 +206,32 @@ static int add_fragment(struct fb_kernel_plan *p, const char *path, const struct
 	if (r < 0)
 		return fb_err_errno(r, "cannot read '%s'", f->path);
 	return 0;
+}
+
+static int add_fragment(struct fb_kernel_plan *p, const char *path, const struct fb_kv *a)
+{
+	struct fb_kernel_frag *f = new_fragment(p, path);
+	int r;
+
+	if (!f)
+		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	f->abs = realpath(path, NULL);
+	if (!f->abs)
+		return fb_err_errno(-errno, "%s:%u: cannot read config fragment '%s'", a->file,
+				    a->line, path);
+	r = fb_kernel_read_file(f->abs, &f->text);
+	return r < 0 ? r : parse_fragment(p, f);
+}
+
+/* [kernel] debug, or build --debug: the last fragment, written into O= when configuring. */
+static int add_debug_fragment(struct fb_kernel_plan *p)
+{
+	struct fb_kernel_frag *f = new_fragment(p, "[kernel] debug");
+
+	if (!f || !(f->text = strdup(DEBUG_FRAGMENT)))
+		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
+	p->debug = true;
+	return parse_fragment(p, f);
 }
 
 static int plan_fragments(struct fb_kernel_plan *p, const struct kernel_conf *c,
@@ -364,14 +396,19 @@ static int plan(struct fb_kernel_plan *p, const struct kernel_conf *c, const str
 			      a.line);
 	}
 	if (p->kind == FB_KERNEL_DEB) {
-		if (c->config || c->fragments)
+		if (c->config || c->fragments || c->debug)
 			return fb_err("%s:%u: a prebuilt kernel (source = deb:...) takes no '%s'",
-				      a.file, a.line, c->config ? "config" : "fragments");
+				      a.file, a.line,
+				      c->config	     ? "config"
+				      : c->fragments ? "fragments"
+						     : "debug");
 		return 0;
 	}
 	r = plan_config(p, c, s);
 	if (r >= 0)
 		r = plan_fragments(p, c, s);
+	if (r >= 0 && (c->debug || b->debug))
+		r = add_debug_fragment(p);
 	return r;
 }
 
@@ -381,8 +418,14 @@ static int set_outputs(struct fb_build *b, const struct fb_kernel_plan *p,
 	b->kernel_image = fb_artifact_file(&b->kernel, p->image);
 	if (!b->kernel_image)
 		return fb_err_errno(-ENOMEM, "cannot use the kernel");
-	if (c->cmdline && !(b->kernel_cmdline = strdup(c->cmdline)))
+	char *cmdline = NULL;
+
+	/* A debugged kernel must sit where vmlinux says: no KASLR, whatever the config. */
+	if (p->debug
+		    ? asprintf(&cmdline, "%s%snokaslr", c->cmdline ?: "", c->cmdline ? " " : "") < 0
+		    : c->cmdline && !(cmdline = strdup(c->cmdline)))
 		return fb_err_errno(-ENOMEM, "cannot use the kernel");
+	b->kernel_cmdline = cmdline;
 	return 0;
 }
 

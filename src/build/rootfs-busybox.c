@@ -24,16 +24,24 @@
 #define HOST_BUSYBOX "/bin/busybox"
 
 struct inittab_cmds {
-	const char *mount, *hostname, *getty, *reboot, *umount;
+	const char *mount, *hostname, *getty, *reboot, *umount, *share;
 };
+
+/* emulate --share: the host's folder (virtio-9p tag "hostshare") at /mnt/host, if it is there. */
+#define SHARE_MOUNT(sh, bb)                                                              \
+	sh " -c '" bb "grep -qw 9p /proc/filesystems && " bb "mkdir -p /mnt/host && " bb \
+	   "mount -t 9p -o trans=virtio,version=9p2000.L hostshare /mnt/host 2>/dev/null; true'"
 
 char *fb_rootfs_inittab(const char *console, bool applet_links)
 {
-	static const struct inittab_cmds links = { "/bin/mount", "/bin/hostname", "/sbin/getty",
-						   "/sbin/reboot", "/bin/umount" };
-	static const struct inittab_cmds bare = { "/bin/busybox mount", "/bin/busybox hostname",
-						  "/bin/busybox getty", "/bin/busybox reboot",
-						  "/bin/busybox umount" };
+	static const struct inittab_cmds links = { "/bin/mount",  "/bin/hostname",
+						   "/sbin/getty", "/sbin/reboot",
+						   "/bin/umount", SHARE_MOUNT("/bin/sh", "") };
+	static const struct inittab_cmds bare = {
+		"/bin/busybox mount",  "/bin/busybox hostname",
+		"/bin/busybox getty",  "/bin/busybox reboot",
+		"/bin/busybox umount", SHARE_MOUNT("/bin/busybox sh", "/bin/busybox ")
+	};
 	const struct inittab_cmds *c = applet_links ? &links : &bare;
 	char *s;
 
@@ -41,10 +49,12 @@ char *fb_rootfs_inittab(const char *console, bool applet_links)
 		     "# busybox init(8): written by flashbuild\n"
 		     "::sysinit:%s -a\n"
 		     "::sysinit:%s -F /etc/hostname\n"
+		     "::sysinit:%s\n"
 		     "%s::respawn:%s -L 115200 %s vt100\n"
 		     "::ctrlaltdel:%s\n"
 		     "::shutdown:%s -a -r\n",
-		     c->mount, c->hostname, console, c->getty, console, c->reboot, c->umount) < 0)
+		     c->mount, c->hostname, c->share, console, c->getty, console, c->reboot,
+		     c->umount) < 0)
 		return NULL;
 	return s;
 }
@@ -213,6 +223,9 @@ static int add_etc(struct fb_rootfs_ctx *ctx, struct fb_tree *t)
 			"export PS1='\\u@\\h:\\w\\$ '\n");
 	if (r >= 0)
 		r = fb_tree_add_file(t, "etc/shells", 0644, "/bin/sh\n/bin/ash\n");
+	/* glibc programs (host-programs) resolve "localhost" through it */
+	if (r >= 0)
+		r = fb_tree_add_file(t, "etc/hosts", 0644, "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
 	/* busybox login lets root in only on the ttys listed here */
 	if (r >= 0)
 		r = fb_tree_add_file(t, "etc/securetty", 0644, securetty);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "build/rootfs-users.h"
@@ -329,6 +330,57 @@ static int disk_check(const char *path)
 	return r;
 }
 
+/*
+ * The -kernel command line with what the options need: nokaslr so that
+ * breakpoints hit (--gdb), ip=dhcp so the kernel configures the NIC (--net).
+ * Disk boots take theirs from the bootloader.
+ */
+static char *kernel_cmdline(const struct fb_build *b, const struct fb_emulate_opts *o)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "%s%s%s", b->kernel_cmdline ?: "console=ttyS0",
+		     o->gdb_port ? " nokaslr" : "", o->net ? " ip=dhcp" : "") < 0)
+		return NULL;
+	return s;
+}
+
+/* One line a user can paste: gdb with the kernel's symbols, attached to QEMU's stub. */
+static void gdb_hint(const struct fb_build *b, const struct fb_emulate_opts *o)
+{
+	_cleanup_free_ char *vmlinux =
+		b->kernel.dir ? fb_artifact_file(&b->kernel, "vmlinux") : NULL;
+	_cleanup_free_ char *py =
+		b->kernel.dir ? fb_artifact_file(&b->kernel, "vmlinux-gdb.py") : NULL;
+
+	if (!vmlinux || access(vmlinux, R_OK) < 0) {
+		fb_warn("emulate: the kernel has no vmlinux: gdb will have no symbols");
+		free(vmlinux);
+		vmlinux = NULL;
+	}
+	fb_info("gdb: %s on 127.0.0.1:%u; attach with:",
+		o->gdb_nowait ? "listening" : "halted, waiting", o->gdb_port);
+	if (py && access(py, R_OK) == 0)
+		fb_info("  gdb -iex 'add-auto-load-safe-path %s' %s -ex 'target remote "
+			"127.0.0.1:%u'",
+			b->kernel.dir, vmlinux, o->gdb_port);
+	else
+		fb_info("  gdb %s -ex 'target remote 127.0.0.1:%u'", vmlinux ?: "", o->gdb_port);
+}
+
+/* --share DIR: a directory, by its absolute path (QEMU runs elsewhere than -C). */
+static int share_check(const char *dir, char **ret)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return fb_err_errno(-errno, "emulate: --share: cannot use '%s'", dir);
+	if (!S_ISDIR(st.st_mode))
+		return fb_err("emulate: --share: '%s' is not a directory", dir);
+	*ret = realpath(dir, NULL);
+	return *ret ? 0 : fb_err_errno(-errno, "emulate: --share: cannot use '%s'", dir);
+}
+
 /* The machine, the firmware and the disk the options and [emulate] ask for. */
 static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
 		 const struct emulate_conf *c, const struct fb_machine **ret_m,
@@ -367,28 +419,40 @@ int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 	struct guest g = { .in = -1, .out = -1, .err = -1 };
 	struct fb_firmware fw = { 0 };
 	const struct fb_machine *m = NULL;
+	_cleanup_free_ char *cmdline = kernel_cmdline(b, o), *share = NULL;
 	int r;
 
 	r = conf_load(b->board, &c);
 	if (r >= 0)
 		r = setup(b, o, &c, &m, &fw);
+	if (r >= 0 && o->share)
+		r = share_check(o->share, &share);
+	if (r >= 0 && !cmdline)
+		r = fb_err_errno(-ENOMEM, "emulate: cannot start");
 	if (r < 0)
 		goto out;
 	struct fb_qemu_opts qo = {
 		.kernel = b->kernel_image,
 		.initrd = b->initramfs_image,
-		.cmdline = b->kernel_cmdline,
+		.cmdline = cmdline,
 		.disk = o->disk ?: b->image,
 		.disk_writable = o->disk != NULL,
 		.uefi_code = fw.code,
 		.uefi_vars = fw.vars,
 		.memory_mib = c.memory ? c.memory / FB_MiB : 256,
+		.gdb_port = o->gdb_port,
+		.gdb_wait = o->gdb_port && !o->gdb_nowait,
+		.net = o->net,
+		.forwards = o->forwards,
+		.share = share,
 		.interactive = !o->run,
 	};
 	if (o->force_accel)
 		qo.kvm = !strcmp(o->force_accel, "kvm");
 	else
 		qo.kvm = fb_kvm_probe(m, &qo, &b->cache);
+	if (o->gdb_port)
+		gdb_hint(b, o);
 	r = guest_start(&g, m, &qo);
 	if (r >= 0)
 		r = o->run ? scripted(&g, o->run, o->login ?: c.login,

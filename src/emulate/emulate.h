@@ -3,15 +3,22 @@
 #ifndef FB_EMULATE_H
 #define FB_EMULATE_H
 
+#include <stdbool.h>
+
 #include "build/build.h"
 
 struct fb_emulate_opts {
 	const char *run; /* --run CMD: log in, run it, exit with its status */
 	double timeout;	 /* seconds for the whole run; 0: the default (none when interactive) */
-	const char *force_accel; /* "kvm", "tcg" or NULL: probe */
-	const char *firmware;	 /* "bios", "uefi" or NULL: [emulate] firmware, else bios */
-	const char *disk;	 /* boot this (written to) instead of the board's image */
-	const char *login;	 /* "user:password" for --run instead of the profile's */
+	const char *force_accel;     /* "kvm", "tcg" or NULL: probe */
+	const char *firmware;	     /* "bios", "uefi" or NULL: [emulate] firmware, else bios */
+	const char *disk;	     /* boot this (written to) instead of the board's image */
+	const char *login;	     /* "user:password" for --run instead of the profile's */
+	unsigned gdb_port;	     /* --gdb[=PORT]: QEMU's gdbstub on 127.0.0.1; 0: none */
+	bool gdb_nowait;	     /* --gdb-wait=no: the guest runs at once */
+	bool net;		     /* --net: user-mode network */
+	const char *const *forwards; /* --forward HOST:GUEST..., NULL-terminated */
+	const char *share;	     /* --share DIR */
 };
 
 /*

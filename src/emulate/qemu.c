@@ -20,6 +20,52 @@
 
 extern char **environ;
 
+/*
+ * What emulate's debugging options add: a NIC only with --net (a firmware
+ * would try to network-boot from one first, so none at all otherwise), its
+ * port forwards and the gdbstub on the loopback address only, the shared
+ * folder.  Nothing listens anywhere unless asked.
+ */
+static int args_debug(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	_cleanup_free_ char *nic = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!o->net) {
+		fb_strv_push(a, "-nic");
+		fb_strv_push(a, "none");
+	} else {
+		f = open_memstream(&nic, &len);
+		if (!f)
+			return -ENOMEM;
+		fputs("user,id=net0", f);
+		for (const char *const *fw = o->forwards; fw && *fw; fw++)
+			fprintf(f, ",hostfwd=tcp:127.0.0.1:%.*s-:%s", (int)strcspn(*fw, ":"), *fw,
+				strchr(*fw, ':') + 1);
+		if (fclose(f) != 0)
+			return -ENOMEM;
+		fb_strv_push(a, "-netdev");
+		fb_strv_push(a, nic);
+		/* romfile=: no iPXE ROM, the firmware does not try to boot from the NIC. */
+		fb_strv_push(a, "-device");
+		fb_strv_push(a, "virtio-net-pci,netdev=net0,romfile=");
+	}
+	if (o->gdb_port) {
+		fb_strv_push(a, "-gdb");
+		fb_strv_pushf(a, "tcp:127.0.0.1:%u", o->gdb_port);
+		if (o->gdb_wait)
+			fb_strv_push(a, "-S");
+	}
+	if (o->share) {
+		fb_strv_push(a, "-virtfs");
+		fb_strv_pushf(a,
+			      "local,path=%s,mount_tag=hostshare,security_model=none,id=hostshare",
+			      o->share);
+	}
+	return 0;
+}
+
 static int args_common(const struct fb_qemu_opts *o, struct fb_strv *a)
 {
 	fb_strv_push(a, "-m");
@@ -31,9 +77,8 @@ static int args_common(const struct fb_qemu_opts *o, struct fb_strv *a)
 	fb_strv_push(a, "-display");
 	fb_strv_push(a, "none");
 	fb_strv_push(a, "-no-reboot");
-	/* No network boot ROM or NIC: the firmware would try to boot from it first. */
-	fb_strv_push(a, "-nic");
-	fb_strv_push(a, "none");
+	if (args_debug(o, a) < 0)
+		return -ENOMEM;
 	fb_strv_push(a, "-serial");
 	fb_strv_push(a, o->interactive ? "mon:stdio" : "stdio");
 	if (!o->interactive)
@@ -59,7 +104,8 @@ static int args_x86_kernel(const struct fb_qemu_opts *o, struct fb_strv *a)
 		return -EINVAL;
 	fb_strv_push(a, "-M");
 	fb_strv_push(a, "pc");
-	args_common(o, a);
+	if (args_common(o, a) < 0)
+		return -ENOMEM;
 	args_uefi(o, a);
 	fb_strv_push(a, "-kernel");
 	fb_strv_push(a, o->kernel);
@@ -82,7 +128,8 @@ static int args_x86_usb_stick(const struct fb_qemu_opts *o, struct fb_strv *a)
 		return -EINVAL;
 	fb_strv_push(a, "-M");
 	fb_strv_push(a, "pc");
-	args_common(o, a);
+	if (args_common(o, a) < 0)
+		return -ENOMEM;
 	args_uefi(o, a);
 	fb_strv_push(a, "-drive");
 	/* snapshot: unless asked, the guest's writes must not change the image that gets flashed. */
@@ -243,6 +290,10 @@ static bool kvm_boot_test(const struct fb_machine *m, const struct fb_qemu_opts 
 	p.interactive = false;
 	p.cmdline = "console=ttyS0 panic=-1";
 	p.disk_writable = false;
+	/* The probe listens nowhere and waits for no debugger. */
+	p.gdb_port = 0;
+	p.net = false;
+	p.share = NULL;
 	if (m->probe_args)
 		probe.args = m->probe_args;
 	if (fb_qemu_argv(&probe, &p, &argv) < 0)

@@ -21,6 +21,11 @@ struct fb_qemu_opts {
 	bool disk_writable;		       /* the guest's writes reach DISK */
 	const char *uefi_code, *uefi_vars;     /* UEFI instead of the default firmware */
 	uint64_t memory_mib;
+	unsigned gdb_port;	     /* QEMU's gdbstub on 127.0.0.1:PORT; 0: none */
+	bool gdb_wait;		     /* halted at the first instruction until gdb continues */
+	bool net;		     /* user-mode network (else no NIC at all) */
+	const char *const *forwards; /* "HOST:GUEST" TCP ports, NULL-terminated, with NET */
+	const char *share;	     /* a host directory over virtio-9p, tag "hostshare" */
 	bool kvm;
 	bool interactive; /* serial and monitor muxed on stdio (Ctrl-A X) */
 };

@@ -25,6 +25,10 @@ bzImage:
 	@if grep -q CONFIG_FAIL=y $(O)/.config; then echo "f.c:1: error: boom" >&2; exit 2; fi
 	mkdir -p $(O)/arch/x86/boot
 	cat $(O)/.config >$(O)/arch/x86/boot/bzImage
+	echo vmlinux >$(O)/vmlinux
+	if grep -q CONFIG_GDB_SCRIPTS=y $(O)/.config; then \
+		mkdir -p $(O)/scripts/gdb/linux && echo py >$(O)/scripts/gdb/linux/utils.py && \
+		echo gdbpy >$(O)/vmlinux-gdb.py; fi
 	echo built >>$(O)/builds
 MK
 # merge_config.sh -m -O DIR BASE FRAGMENT...: a .config reader takes the last word.
@@ -132,6 +136,25 @@ board failing "fail.config"
 log=$(find "$TMP/cache/kernel-build" -name build.log)
 error failing "error: kernel build failed; see $log"
 grep -q 'error: boom' "$log" || fail "the log lacks the compiler's error"
+
+# --- [kernel] debug = yes: the debug fragment, nokaslr, vmlinux and the gdb scripts kept
+board dbg "one.config"
+echo "debug = yes" >>boards/dbg.conf
+n=$(artifacts)
+build dbg || { cat log.err >&2; fail "the debug build failed"; }
+[ "$(artifacts)" -eq $((n + 1)) ] || fail "debug = yes is not a new kernel"
+art=$(ls -td cache/kernel/*/ | head -1)
+grep -qx 'CONFIG_GDB_SCRIPTS=y' "$art/config" || fail "no CONFIG_GDB_SCRIPTS in the debug config"
+grep -qx 'CONFIG_DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT=y' "$art/config" || fail "no DWARF in the debug config"
+for f in vmlinux vmlinux-gdb.py scripts/gdb/linux/utils.py; do
+	[ -s "$art/$f" ] || fail "the debug artifact lacks '$f'"
+done
+# build --debug asks the same of a board without the key: the same kernel, nothing built
+board dbg "one.config"
+"$FLASHBUILD" build --debug --board dbg >log.out 2>log.err || fail "build --debug failed"
+grep -q 'kernel .*up to date' log.out || fail "build --debug is not [kernel] debug = yes: $(cat log.out)"
+[ -z "$(find cache/kernel -mindepth 2 -name vmlinux-gdb.py | grep -v "^$art")" ] ||
+	fail "a kernel without debug kept the gdb scripts"
 
 board nosrc "one.config" /nonexistent/linux
 error nosrc "error: boards/nosrc.conf:9: cannot read kernel source '/nonexistent/linux': No such file or directory"

@@ -26,7 +26,7 @@ size = 4M
 [kernel]
 source = linux-source-6.1
 config = tinyconfig
-fragments = $TOP/boards/kernel/base.config $TOP/boards/kernel/qemu-x86.config
+fragments = $TOP/boards/kernel/base.config $TOP/boards/kernel/qemu-x86.config $TOP/boards/kernel/emulate.config
 cmdline = console=ttyS0
 EOB
 
@@ -58,7 +58,7 @@ art=
 for d in "$FLASHBUILD_CACHE"/kernel/*/; do
 	if [ -f "$d/bzImage" ] && [ -f "$d/config" ] &&
 		config_has "$d/config" "$TOP/boards/kernel/base.config" \
-			"$TOP/boards/kernel/qemu-x86.config"; then
+			"$TOP/boards/kernel/qemu-x86.config" "$TOP/boards/kernel/emulate.config"; then
 		art=$d
 	fi
 done
@@ -69,6 +69,9 @@ done
 size=$(stat -c %s "$art/bzImage")
 [ "$size" -lt $((8 * 1024 * 1024)) ] || fail "a tinyconfig kernel of $size bytes"
 grep -q 'CONFIG_KERNEL_GZIP=y' "$art/config" || fail "not a gzip-compressed kernel"
+# vmlinux is kept beside it, with its symbols, for emulate --gdb
+[ "$(head -c 4 "$art/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] || fail "no vmlinux in '$art'"
+nm "$art/vmlinux" | grep -q ' T start_kernel$' || fail "'$art/vmlinux' has no start_kernel symbol"
 grep -q 'Kernel: arch/x86/boot/bzImage is ready' "$art/build.log" ||
 	fail "'$art/build.log' is not the full make log"
 

@@ -182,6 +182,9 @@ static void test_inittab(void **state)
 	assert_string_equal(s, "# busybox init(8): written by flashbuild\n"
 			       "::sysinit:/bin/mount -a\n"
 			       "::sysinit:/bin/hostname -F /etc/hostname\n"
+			       "::sysinit:/bin/sh -c 'grep -qw 9p /proc/filesystems && mkdir -p "
+			       "/mnt/host && mount -t 9p -o trans=virtio,version=9p2000.L "
+			       "hostshare /mnt/host 2>/dev/null; true'\n"
 			       "ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100\n"
 			       "::ctrlaltdel:/sbin/reboot\n"
 			       "::shutdown:/bin/umount -a -r\n");
@@ -190,6 +193,10 @@ static void test_inittab(void **state)
 	assert_string_equal(s, "# busybox init(8): written by flashbuild\n"
 			       "::sysinit:/bin/busybox mount -a\n"
 			       "::sysinit:/bin/busybox hostname -F /etc/hostname\n"
+			       "::sysinit:/bin/busybox sh -c '/bin/busybox grep -qw 9p "
+			       "/proc/filesystems && /bin/busybox mkdir -p /mnt/host && "
+			       "/bin/busybox mount -t 9p -o trans=virtio,version=9p2000.L "
+			       "hostshare /mnt/host 2>/dev/null; true'\n"
 			       "ttyAMA0::respawn:/bin/busybox getty -L 115200 ttyAMA0 vt100\n"
 			       "::ctrlaltdel:/bin/busybox reboot\n"
 			       "::shutdown:/bin/busybox umount -a -r\n");
