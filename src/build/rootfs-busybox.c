@@ -225,7 +225,8 @@ static int add_etc(struct fb_rootfs_ctx *ctx, struct fb_tree *t)
 		r = fb_tree_add_file(t, "etc/shells", 0644, "/bin/sh\n/bin/ash\n");
 	/* glibc programs (host-programs) resolve "localhost" through it */
 	if (r >= 0)
-		r = fb_tree_add_file(t, "etc/hosts", 0644, "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
+		r = fb_tree_add_file(t, "etc/hosts", 0644,
+				     "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
 	/* busybox login lets root in only on the ttys listed here */
 	if (r >= 0)
 		r = fb_tree_add_file(t, "etc/securetty", 0644, securetty);
