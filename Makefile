@@ -88,7 +88,7 @@ ANALYZE_STAMPS := $(patsubst src/%.c,build/analyze/%.ok,$(SRCS))
 
 build/analyze/%.ok: src/%.c $(LINT_SUPP)
 	@mkdir -p $(dir $@)
-	$(CC) $(FB_CFLAGS) -O0 -fanalyzer -MMD -MP -MT $@ -c -o /dev/null $< \
+	$(CC) $(FB_CFLAGS) -O0 -fanalyzer -MMD -MP -MF $(@:.ok=.d) -MT $@ -c -o /dev/null $< \
 		$$(awk -v f=$< '$$1 == "analyzer" && $$3 == f { print "-Wno-analyzer-" $$2 }' $(LINT_SUPP))
 	@touch $@
 

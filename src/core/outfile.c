@@ -64,7 +64,7 @@ int fb_temp_remove_stale(const char *dir, const char *base)
 
 	if (!d)
 		return 0; /* no directory yet: nothing stale in it */
-	while (removed >= 0 && (de = readdir(d))) {
+	while ((de = readdir(d))) {
 		_cleanup_free_ char *path = NULL;
 
 		if (!temp_name_pid(de->d_name, base, &pid) || !process_gone(pid))
