@@ -1,7 +1,9 @@
 # flashbuild — one Makefile, pkg-config for every library.
 #   make            build ./flashbuild
 #   make check      unit tests (ASan+UBSan), then integration tests; ends "N passed, N failed"
-#   make lint       clang-format check
+#   make lint       clang-format, cppcheck and gcc -fanalyzer over src/
+#   make asan       build/asan/flashbuild: the program with ASan+UBSan (FLASHBUILD= for tests)
+#   make fuzz       every libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60) each
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, udev rule, station unit)
 
 PREFIX ?= /usr/local
@@ -22,6 +24,14 @@ ASAN_OBJS := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
 
+# libFuzzer harnesses (clang): tests/fuzz/fuzz-NAME.c over the library objects.
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZERS := $(patsubst tests/fuzz/fuzz-%.c,%,$(filter-out %-common.c,$(wildcard tests/fuzz/fuzz-*.c)))
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz-%,$(FUZZERS))
+FUZZ_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRCS)) build/fuzz/obj/fuzz-common.o
+FUZZ_SECONDS ?= 60
+
 all: flashbuild
 
 flashbuild: $(OBJS)
@@ -40,13 +50,54 @@ build/tests/%: tests/unit/%.c $(ASAN_OBJS)
 	$(CC) $(FB_CFLAGS) -O1 -g $(SAN) -Itests/unit -o $@ $< $(ASAN_OBJS) \
 		$(FB_LIBS) $(shell $(PKG_CONFIG) --cflags --libs cmocka)
 
+build/asan/flashbuild: $(ASAN_OBJS) build/asan/main.o
+	$(CC) -O1 -g $(SAN) $(LDFLAGS) -o $@ $^ $(FB_LIBS)
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FB_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+build/fuzz/obj/fuzz-common.o: tests/fuzz/fuzz-common.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FB_CFLAGS) -O1 -g $(FUZZ_SAN) -MMD -MP -c -o $@ $<
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FB_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+		$(FUZZ_OBJS) $(FB_LIBS)
+
 unit: $(UNIT_BINS)
 
-check: flashbuild $(UNIT_BINS)
+asan: build/asan/flashbuild
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZERS)
+
+check: flashbuild build/asan/flashbuild $(UNIT_BINS)
 	tests/run $(UNIT_BINS) -- $(sort $(wildcard tests/integration/[0-9]*.sh))
 
-lint:
-	clang-format --dry-run --Werror $(SRCS) $(wildcard src/*/*.h) $(UNIT_SRCS)
+# gcc's static analyzer, one stamp per file (objects thrown away); -Werror makes
+# each finding fail.  Suppressions of both tools, each with its reason, are in
+# .lint-suppressions and nowhere else.  -O0: at -O1 gcc 12's analyzer reports the
+# cleanup attribute's variables as uninitialized.
+LINT_SUPP := .lint-suppressions
+CPPCHECK_SUPP := $(shell awk '$$1 == "cppcheck" { print "--suppress=" $$2 ($$3 ? ":" $$3 : "") }' \
+	$(LINT_SUPP))
+ANALYZE_STAMPS := $(patsubst src/%.c,build/analyze/%.ok,$(SRCS))
+
+build/analyze/%.ok: src/%.c $(LINT_SUPP)
+	@mkdir -p $(dir $@)
+	$(CC) $(FB_CFLAGS) -O0 -fanalyzer -MMD -MP -MF $(@:.ok=.d) -MT $@ -c -o /dev/null $< \
+		$$(awk -v f=$< '$$1 == "analyzer" && $$3 == f { print "-Wno-analyzer-" $$2 }' $(LINT_SUPP))
+	@touch $@
+
+lint: $(ANALYZE_STAMPS)
+	clang-format --dry-run --Werror $(SRCS) $(wildcard src/*/*.h) $(UNIT_SRCS) \
+		$(wildcard tests/fuzz/*.[ch])
+	cppcheck --quiet --error-exitcode=1 --std=c11 -D_GNU_SOURCE -Isrc \
+		--enable=warning,portability,performance $(CPPCHECK_SUPP) \
+		--template='{file}:{line}: {severity}({id}): {message}' src/ tests/fuzz/
 
 # udev reads rules and systemd units only from their own directories, whatever PREFIX is.
 UDEVRULESDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),/lib/udev)/rules.d
@@ -65,8 +116,9 @@ install: flashbuild
 clean:
 	rm -rf build flashbuild
 
-.PHONY: all unit check lint install clean
+.PHONY: all unit asan fuzz fuzz-build check lint install clean
 # Keep the sanitizer objects the unit tests are linked from.
 .SECONDARY:
 # Only where objects go: build/test-cache holds kernel trees with their own .d files.
--include $(filter-out build/test-cache/%,$(wildcard build/*.d build/*/*.d build/asan/*/*.d))
+-include $(filter-out build/test-cache/%,$(wildcard build/*.d build/*/*.d build/asan/*/*.d \
+	build/fuzz/obj/*.d build/fuzz/obj/*/*.d build/analyze/*.d build/analyze/*/*.d))

@@ -11,6 +11,7 @@
 
 #include "cache.h"
 #include "log.h"
+#include "outfile.h"
 #include "util.h"
 
 /* Bumped when what a key covers changes, so old artifacts are not reused. */
@@ -75,12 +76,15 @@ int fb_cache_begin(const struct fb_cache *c, const char *stage, const char *key,
 	_cleanup_free_ char *dir = NULL, *tmp = NULL;
 	int r;
 
-	if (asprintf(&dir, "%s/%s", c->dir, stage) < 0 ||
-	    asprintf(&tmp, "%s/.%s.XXXXXX", dir, key) < 0)
+	if (asprintf(&dir, "%s/%s", c->dir, stage) < 0 || !(tmp = fb_temp_template(dir, key)))
 		return fb_err_errno(-ENOMEM, "cannot start stage '%s'", stage);
 	r = fb_mkdir_p(dir);
 	if (r < 0)
 		return fb_err_errno(r, "cannot create '%s'", dir);
+	/* What a killed build of this artifact left (CACHE/STAGE/.KEY.PID.XXXXXX). */
+	r = fb_temp_remove_stale(dir, key);
+	if (r < 0)
+		return fb_err_errno(r, "cannot start stage '%s'", stage);
 	if (!mkdtemp(tmp))
 		return fb_err_errno(-errno, "cannot create a directory in '%s'", dir);
 	*ret_tmp = TAKE_PTR(tmp);

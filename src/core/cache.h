@@ -29,7 +29,10 @@ void fb_cache_close(struct fb_cache *c);
 /* CACHE/STAGE/KEY (whether or not it exists); NULL on ENOMEM. */
 char *fb_cache_path(const struct fb_cache *c, const char *stage, const char *key);
 bool fb_cache_has(const struct fb_cache *c, const char *stage, const char *key);
-/* Creates an empty CACHE/STAGE/.KEY.XXXXXX to build the artifact in. */
+/*
+ * Creates an empty CACHE/STAGE/.KEY.PID.XXXXXX to build the artifact in,
+ * after removing those a killed build of KEY left (their PID is gone).
+ */
 int fb_cache_begin(const struct fb_cache *c, const char *stage, const char *key, char **ret_tmp);
 /* Renames TMP to CACHE/STAGE/KEY (replacing nothing: a present KEY wins). */
 int fb_cache_commit(const struct fb_cache *c, const char *stage, const char *key, const char *tmp);

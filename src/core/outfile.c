@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,77 @@
 #include "log.h"
 #include "outfile.h"
 #include "util.h"
+
+char *fb_temp_template(const char *dir, const char *base)
+{
+	char *t;
+
+	return asprintf(&t, "%s/.%s.%d.XXXXXX", dir, base, (int)getpid()) < 0 ? NULL : t;
+}
+
+#define MKSTEMP_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+/* NAME is ".BASE.PID.XXXXXX" (six letters or digits, as mkstemp makes); its PID. */
+static bool temp_name_pid(const char *name, const char *base, pid_t *ret_pid)
+{
+	size_t n = strlen(base);
+	unsigned long pid;
+	char *end;
+
+	if (name[0] != '.' || strncmp(name + 1, base, n) || name[n + 1] != '.')
+		return false;
+	name += n + 2;
+	if (*name < '1' || *name > '9')
+		return false;
+	errno = 0;
+	pid = strtoul(name, &end, 10);
+	if (errno || pid > INT32_MAX || *end != '.' || strlen(end + 1) != 6 ||
+	    strspn(end + 1, MKSTEMP_CHARS) != 6)
+		return false;
+	*ret_pid = (pid_t)pid;
+	return true;
+}
+
+/*
+ * Gone only when kill() says there is no such process: EPERM is another
+ * user's live process.  A reused PID keeps a stale temporary (harmless);
+ * a process in another PID namespace sharing the directory looks gone.
+ */
+static bool process_gone(pid_t pid)
+{
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+int fb_temp_remove_stale(const char *dir, const char *base)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int removed = 0;
+	pid_t pid;
+
+	if (!d)
+		return 0; /* no directory yet: nothing stale in it */
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+
+		if (!temp_name_pid(de->d_name, base, &pid) || !process_gone(pid))
+			continue;
+		path = fb_path_join(dir, de->d_name);
+		if (!path) {
+			removed = -ENOMEM;
+			break;
+		}
+		fb_rm_rf(path);
+		if (access(path, F_OK) == 0) {
+			fb_warn("cannot remove '%s' left by a killed run, ignoring", path);
+			continue;
+		}
+		fb_debug("removed '%s' left by a killed run (pid %d)", path, (int)pid);
+		removed++;
+	}
+	closedir(d);
+	return removed;
+}
 
 int fb_outfile_open(struct fb_outfile *o, const char *path)
 {
@@ -26,9 +100,13 @@ int fb_outfile_open(struct fb_outfile *o, const char *path)
 	r = fb_mkdir_p(dir);
 	if (r < 0)
 		return fb_err_errno(r, "cannot create directory '%s'", dir);
+	r = fb_temp_remove_stale(dir, base);
 	o->path = strdup(path);
-	if (!o->path || asprintf(&o->tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+	o->tmp = fb_temp_template(dir, base);
+	if (r < 0 || !o->path || !o->tmp) {
+		free(o->tmp); /* a template, no file yet */
 		o->tmp = NULL;
+		fb_outfile_abort(o);
 		return fb_err_errno(-ENOMEM, "cannot create '%s'", path);
 	}
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
@@ -36,6 +114,7 @@ int fb_outfile_open(struct fb_outfile *o, const char *path)
 		r = -errno;
 		free(o->tmp);
 		o->tmp = NULL;
+		fb_outfile_abort(o);
 		return fb_err_errno(r, "cannot create a temporary file beside '%s'", path);
 	}
 	/* mkstemp makes 0600; an image is an ordinary file the user shares. */

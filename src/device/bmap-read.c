@@ -216,10 +216,13 @@ static int check_file_checksum(struct parse_state *st, xmlNodePtr root, const ch
 	}
 	if (!is_hex(want, FB_SHA256_HEX_LEN))
 		return bad(st, node, "a <BmapFileChecksum> that is not a SHA-256");
-	copy = strndup(text, len);
+	/* Not strndup(): TEXT need not end in a NUL, and the hash covers all LEN bytes. */
+	copy = malloc(len + 1);
 	h = fb_sha256_new();
 	if (!copy || !h)
 		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
 	for (char *p = copy; (p = strstr(p, want)); p += FB_SHA256_HEX_LEN)
 		memset(p, '0', FB_SHA256_HEX_LEN);
 	if (fb_sha256_update(h, copy, len) < 0 || fb_sha256_final_hex(h, got) < 0)

@@ -110,7 +110,7 @@ static void bmap_print(FILE *f, uint64_t size, const struct range_list *l, uint6
 		" </ImageSize>\n\n",
 		fb_format_size(size, hs, sizeof(hs)), size);
 	fprintf(f, "    <!-- Size of a block in bytes -->\n    <BlockSize> %u </BlockSize>\n\n",
-		BS);
+		(unsigned)BS);
 	fprintf(f,
 		"    <!-- Count of blocks in the image file -->\n"
 		"    <BlocksCount> %" PRIu64 " </BlocksCount>\n\n",

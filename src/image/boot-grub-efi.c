@@ -8,6 +8,7 @@
  * the same kernel, initramfs and command line as every other bootloader.
  * GRUB's prefix is /EFI/BOOT on the device it was loaded from.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,7 @@ static int stage_grub(const char *dir, const struct grub_efi_conf *c, const stru
 	struct fb_strv a = { 0 };
 	int r;
 
+	assert(pf); /* grub_efi_check() found the platform */
 	if (!efi_dir)
 		return fb_err_errno(-ENOMEM, "grub-efi: cannot stage GRUB");
 	r = fb_mkdir_p(efi_dir);

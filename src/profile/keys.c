@@ -99,7 +99,8 @@ int fb_keys_apply(const struct fb_key *keys, void *obj, const struct fb_kv *kvs,
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct fb_kv *kv = &kvs[i];
-		int r = fb_keys_set(keys, obj, kv->key, kv->value);
+		const struct fb_key *k = key_find(keys, kv->key);
+		int r = k ? fb_keys_set(keys, obj, kv->key, kv->value) : -ENOENT;
 
 		if (r == -ENOENT)
 			return fb_err("%s:%u: unknown key '%s' for %s", kv->file, kv->line, kv->key,
@@ -109,8 +110,7 @@ int fb_keys_apply(const struct fb_key *keys, void *obj, const struct fb_kv *kvs,
 					    kv->key);
 		if (r < 0)
 			return fb_err("%s:%u: bad value '%s' for '%s': expected %s", kv->file,
-				      kv->line, kv->value, kv->key,
-				      fb_key_type_hint(key_find(keys, kv->key)->type));
+				      kv->line, kv->value, kv->key, fb_key_type_hint(k->type));
 	}
 	return 0;
 }
