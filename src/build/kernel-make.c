@@ -227,7 +227,9 @@ static int build_dir(struct fb_build *b, struct make_ctx *m)
 		r = mkdir_one(m->obj);
 	if (r < 0)
 		return r;
-	m->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* Not O_CLOEXEC: make inherits the lock, so a make orphaned by a killed build
+	 * still holds the O= directory and the next build waits for it. */
+	m->lock_fd = open(lock, O_RDWR | O_CREAT, 0644);
 	if (m->lock_fd < 0)
 		return fb_err_errno(-errno, "cannot open '%s'", lock);
 	if (flock(m->lock_fd, LOCK_EX | LOCK_NB) < 0) {

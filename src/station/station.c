@@ -199,6 +199,7 @@ static void start_waiting(struct station *s)
 		if (fb_station_worker_start(r, &s->ctx) < 0) {
 			r->finished = true;
 			r->state = FB_STATION_FAILED;
+			free(r->reason);
 			r->reason = strdup("cannot start a worker");
 			fb_station_status_row(&s->st, r, false);
 			continue;
@@ -279,6 +280,7 @@ static void give_up(struct station *s)
 		pthread_mutex_lock(&s->lock);
 		r->written = r->touched ? r->done : 0;
 		r->result = "incomplete";
+		free(r->reason);
 		r->reason = strdup("did not stop in time");
 		record(s, r, r->elapsed);
 		pthread_mutex_unlock(&s->lock);
