@@ -189,10 +189,11 @@ static int add_dirs(struct fb_tree *t)
 		const char *path;
 		mode_t mode;
 	} dirs[] = {
-		{ "bin", 0755 },     { "dev", 0755 },	   { "etc", 0755 },  { "home", 0755 },
-		{ "mnt", 0755 },     { "proc", 0555 },	   { "root", 0700 }, { "run", 0755 },
-		{ "sbin", 0755 },    { "sys", 0555 },	   { "tmp", 01777 }, { "usr", 0755 },
-		{ "usr/bin", 0755 }, { "usr/sbin", 0755 }, { "var", 0755 },  { "var/log", 0755 },
+		{ "bin", 0755 },     { "boot", 0755 },	  { "dev", 0755 },	{ "etc", 0755 },
+		{ "home", 0755 },    { "mnt", 0755 },	  { "proc", 0555 },	{ "root", 0700 },
+		{ "run", 0755 },     { "sbin", 0755 },	  { "sys", 0555 },	{ "tmp", 01777 },
+		{ "usr", 0755 },     { "usr/bin", 0755 }, { "usr/sbin", 0755 }, { "var", 0755 },
+		{ "var/log", 0755 },
 	};
 	int r;
 

@@ -23,7 +23,7 @@
 #include "rootfs-recipe.h"
 
 /* Bumped when what the stage writes for the same inputs changes. */
-#define ROOTFS_FORMAT "rootfs-3" /* 2: --share at /mnt/host; 3: busybox /etc/hosts */
+#define ROOTFS_FORMAT "rootfs-4" /* 2: --share; 3: busybox /etc/hosts; 4: /boot */
 
 static const struct fb_rootfs_recipe *const recipes[] = {
 	&fb_rootfs_busybox,

@@ -33,10 +33,11 @@ grep -q 'APPEND console=tty0 console=ttyS0' "$TMP/cfg" || { cat "$TMP/cfg" >&2; 
 # The boot: firmware -> MBR -> SYSLINUX -> kernel -> initramfs -> the stick's ext4
 before=$(cksum <"$img")
 fb emulate --board x86-usb --firmware bios --timeout 280 \
-	--run 'findmnt -no SOURCE,FSTYPE /; cat /proc/cmdline; readlink -f /sys/block/sda; ls -1 /sys/firmware' \
+	--run 'findmnt -no SOURCE,FSTYPE /; cat /proc/cmdline; readlink -f /sys/block/sda; ls -1 /sys/firmware; findmnt -no SOURCE,FSTYPE /boot' \
 	>"$TMP/run" 2>&1 || { cat "$TMP/run" >&2; fail "emulate --run failed"; }
 cat "$TMP/run" >&2
 grep -Eq '^/dev/sda2 ext4$' "$TMP/run" || fail "the root is not the stick's ext4 partition"
+grep -Eq '^/dev/sda1 vfat$' "$TMP/run" || fail "/etc/fstab does not mount the boot partition at /boot"
 # SYSLINUX appends initrd=; GRUB does not
 grep -q '^BOOT_IMAGE=/vmlinuz .* initrd=/initrd.img$' "$TMP/run" || fail "the kernel was not started by SYSLINUX"
 grep -qx 'efi' "$TMP/run" && fail "booted through UEFI, not BIOS"
