@@ -37,8 +37,9 @@ writing() {
 # B: slow, then EIO on every write and a remove event, as when it is pulled out.
 fault "$TMP/fuse-b" "slow 100000"
 plug 251 "$TMP/fuse-b/disk"
-# C: slow, then only a remove event.
-fault "$TMP/fuse-c" "slow 100000"
+# C: slow, then only a remove event.  Slow enough (0.5 s a write) that the remove
+# event, which a busy udevd may hand on seconds later, still comes mid-write.
+fault "$TMP/fuse-c" "slow 500000"
 plug 252 "$TMP/fuse-c/disk"
 wait_for 30 "loop251 to be written" writing /dev/loop251
 wait_for 30 "loop252 to be written" writing /dev/loop252
