@@ -97,16 +97,24 @@ static void args_uefi(const struct fb_qemu_opts *o, struct fb_strv *a)
 	fb_strv_pushf(a, "if=pflash,format=raw,unit=1,file=%s", o->uefi_vars);
 }
 
-/* x86_64, kernel and initramfs handed over by QEMU: the seed's minimal board. */
-static int args_x86_kernel(const struct fb_qemu_opts *o, struct fb_strv *a)
+/* QEMU's pc machine with the common arguments and, when asked, UEFI. */
+static int args_x86_pc(const struct fb_qemu_opts *o, struct fb_strv *a)
 {
-	if (!o->kernel)
-		return -EINVAL;
 	fb_strv_push(a, "-M");
 	fb_strv_push(a, "pc");
 	if (args_common(o, a) < 0)
 		return -ENOMEM;
 	args_uefi(o, a);
+	return 0;
+}
+
+/* x86_64, kernel and initramfs handed over by QEMU: the seed's minimal board. */
+static int args_x86_kernel(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	if (!o->kernel)
+		return -EINVAL;
+	if (args_x86_pc(o, a) < 0)
+		return -ENOMEM;
 	fb_strv_push(a, "-kernel");
 	fb_strv_push(a, o->kernel);
 	if (o->initrd)
@@ -126,11 +134,8 @@ static int args_x86_usb_stick(const struct fb_qemu_opts *o, struct fb_strv *a)
 {
 	if (!o->disk || (o->uefi_code && !o->uefi_vars))
 		return -EINVAL;
-	fb_strv_push(a, "-M");
-	fb_strv_push(a, "pc");
-	if (args_common(o, a) < 0)
+	if (args_x86_pc(o, a) < 0)
 		return -ENOMEM;
-	args_uefi(o, a);
 	fb_strv_push(a, "-drive");
 	/* snapshot: unless asked, the guest's writes must not change the image that gets flashed. */
 	fb_strv_pushf(a, "if=none,id=stick,format=raw,%sfile=%s",
