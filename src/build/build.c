@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 static int image_key(const struct fb_build *b, char key[FB_KEY_LEN + 1])
 {
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("image");
+	char epoch[24];
 	int r;
 
 	if (!h)
@@ -30,7 +32,8 @@ static int image_key(const struct fb_build *b, char key[FB_KEY_LEN + 1])
 	fb_hasher_str(h, "rootfs", b->rootfs.dir ? b->rootfs.key : NULL);
 	fb_hasher_str(h, "kernel", b->kernel.dir ? b->kernel.key : NULL);
 	fb_hasher_str(h, "initramfs", b->initramfs.dir ? b->initramfs.key : NULL);
-	fb_hasher_str(h, "epoch", getenv("SOURCE_DATE_EPOCH"));
+	snprintf(epoch, sizeof(epoch), "%" PRId64, b->timestamp);
+	fb_hasher_str(h, "epoch", epoch);
 	/* Bumped when the same inputs make a different image (2: bootloaders installed). */
 	fb_hasher_str(h, "image-step", "3");
 	r = fb_image_hash_inputs(b->board, h);
@@ -89,6 +92,7 @@ static int image_stage(struct fb_build *b, const struct fb_build_opts *opts)
 		.kernel = b->kernel_image,
 		.initramfs = b->initramfs_image,
 		.cmdline = b->kernel_cmdline,
+		.timestamp = b->timestamp,
 	};
 	char key[FB_KEY_LEN + 1];
 	double t0 = fb_now();
@@ -129,7 +133,9 @@ int fb_build_run(struct fb_build *b, const struct fb_build_opts *opts)
 	r = fb_cache_open(&b->cache);
 	if (r < 0)
 		return r;
-	b->timestamp = fb_source_date_epoch();
+	r = fb_source_date_epoch(&b->timestamp);
+	if (r < 0)
+		return r;
 	fb_info("build: %s", b->board->name);
 	r = fb_rootfs_stage(b);
 	if (r >= 0)

@@ -21,7 +21,7 @@ struct fb_artifact {
 struct fb_build {
 	const struct fb_board *board;
 	struct fb_cache cache;
-	int64_t timestamp; /* SOURCE_DATE_EPOCH or -1 */
+	int64_t timestamp; /* fb_source_date_epoch(): "now" for everything built */
 	bool pull;	   /* --pull: a Dockerfile's registry images may be fetched */
 	bool debug;	   /* --debug: the kernel as [kernel] debug = yes */
 

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/log.h"
 #include "core/util.h"
@@ -187,7 +186,7 @@ static int initramfs_key(struct fb_build *b, const struct fb_section *s, struct 
 	fb_hasher_str(h, "format", INITRAMFS_FORMAT);
 	fb_hasher_str(h, "arch", b->board->arch);
 	snprintf(ts, sizeof(ts), "%" PRId64, b->timestamp);
-	fb_hasher_str(h, "timestamp", b->timestamp >= 0 ? ts : NULL);
+	fb_hasher_str(h, "timestamp", ts);
 	for (size_t i = 0; i < s->n_kvs; i++)
 		fb_hasher_str(h, s->kvs[i].key, s->kvs[i].value);
 	/* the rootfs's key stands for its whole content */
@@ -222,7 +221,7 @@ static int initramfs_run(struct fb_build *b, const void *conf, const char *outdi
 	_cleanup_(fb_tree_freep) struct fb_tree *t = NULL;
 	_cleanup_free_ char *init = fb_initramfs_init(c->root, c->root_timeout);
 	_cleanup_free_ char *out = fb_path_join(outdir, c->image);
-	int64_t mtime = b->timestamp >= 0 ? b->timestamp : (int64_t)time(NULL);
+	int64_t mtime = b->timestamp;
 	int r;
 
 	if (!init || !out)

@@ -157,8 +157,7 @@ static int make_args(struct make_ctx *m)
 	    asprintf(&m->arch_arg, "ARCH=%s", p->arch->karch) < 0 ||
 	    (p->cross && asprintf(&m->cross_arg, "CROSS_COMPILE=%s", p->cross) < 0) ||
 	    asprintf(&m->jobs_arg, "-j%d", cpu_count()) < 0 ||
-	    (p->timestamp >= 0 &&
-	     asprintf(&m->ts_env, "KBUILD_BUILD_TIMESTAMP=@%lld", (long long)p->timestamp) < 0))
+	    asprintf(&m->ts_env, "KBUILD_BUILD_TIMESTAMP=@%lld", (long long)p->timestamp) < 0)
 		return -ENOMEM;
 	/*
 	 * A make that runs flashbuild (make check, a user's Makefile) leaves
@@ -168,11 +167,14 @@ static int make_args(struct make_ctx *m)
 	m->env[n++] = "MAKEFLAGS=";
 	m->env[n++] = "MFLAGS=";
 	m->env[n++] = "MAKELEVEL=";
-	/* The same bytes whoever builds it, wherever (with SOURCE_DATE_EPOCH). */
+	/*
+	 * The same bytes whoever builds it, wherever, whenever: "#1" even in an
+	 * O= tree that linked before (Kbuild counts links in .version).
+	 */
 	m->env[n++] = "KBUILD_BUILD_USER=flashbuild";
 	m->env[n++] = "KBUILD_BUILD_HOST=flashbuild";
-	if (m->ts_env)
-		m->env[n++] = m->ts_env;
+	m->env[n++] = "KBUILD_BUILD_VERSION=1";
+	m->env[n++] = m->ts_env;
 	m->env[n] = NULL;
 	return 0;
 }

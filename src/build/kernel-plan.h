@@ -54,7 +54,7 @@ struct fb_kernel_plan {
 	size_t n_frags;
 	struct fb_kconfig want;		/* every fragment's symbols, the last word counts */
 	bool debug;			/* DWARF, gdb scripts, no KASLR; vmlinux-gdb.py kept */
-	int64_t timestamp;		/* KBUILD_BUILD_TIMESTAMP, or -1 */
+	int64_t timestamp;		/* KBUILD_BUILD_TIMESTAMP */
 	char src_key[FB_KEY_LEN + 1];	/* CACHE/kernel-src/KEY: the unpacked tarball */
 	char build_key[FB_KEY_LEN + 1]; /* CACHE/kernel-build/KEY: the O= directory */
 };

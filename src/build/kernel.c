@@ -347,6 +347,7 @@ static int plan_key(struct fb_kernel_plan *p, const struct fb_section *s, char k
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("kernel");
 	_cleanup_free_ char *base = NULL;
 	struct fb_kv a = at(s, "source");
+	char ts[32];
 	int r;
 
 	if (!h)
@@ -369,12 +370,10 @@ static int plan_key(struct fb_kernel_plan *p, const struct fb_section *s, char k
 	fb_hasher_str(h, "base-file", base);
 	for (size_t i = 0; i < p->n_frags; i++)
 		fb_hasher_str(h, "fragment", p->frags[i].text);
-	if (p->timestamp >= 0) {
-		char ts[32];
-
-		snprintf(ts, sizeof(ts), "%lld", (long long)p->timestamp);
-		fb_hasher_str(h, "timestamp", ts);
-	}
+	snprintf(ts, sizeof(ts), "%lld", (long long)p->timestamp);
+	fb_hasher_str(h, "timestamp", ts);
+	/* Kernels linked before KBUILD_BUILD_VERSION was fixed may say "#3": not reused. */
+	fb_hasher_str(h, "build-version", "1");
 	return hasher_done(h, key);
 }
 

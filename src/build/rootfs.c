@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -218,7 +217,7 @@ static int rootfs_key(struct fb_rootfs_ctx *ctx)
 	fb_hasher_str(h, "hostname", ctx->hostname);
 	fb_hasher_str(h, "console", ctx->console);
 	snprintf(ts, sizeof(ts), "%" PRId64, ctx->b->timestamp);
-	fb_hasher_str(h, "timestamp", ctx->b->timestamp >= 0 ? ts : NULL);
+	fb_hasher_str(h, "timestamp", ts);
 	for (size_t i = 0; i < s->n_kvs; i++)
 		fb_hasher_str(h, s->kvs[i].key, s->kvs[i].value);
 	if (ctx->conf.overlay)
@@ -356,7 +355,7 @@ static int rootfs_run(struct fb_build *b, const void *conf, const char *outdir)
 	struct fb_rootfs_ctx *ctx = (struct fb_rootfs_ctx *)conf;
 	_cleanup_(fb_tree_freep) struct fb_tree *t = NULL;
 	_cleanup_free_ char *base = NULL, *out = fb_path_join(outdir, "rootfs.tar");
-	int64_t mtime = b->timestamp >= 0 ? b->timestamp : (int64_t)time(NULL);
+	int64_t mtime = b->timestamp;
 	int r = 0;
 
 	if (!out)

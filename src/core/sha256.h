@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "cleanup.h"
+
 #define FB_SHA256_HEX_LEN 64
 
 struct fb_sha256;
@@ -14,5 +16,6 @@ int fb_sha256_update(struct fb_sha256 *h, const void *data, size_t len);
 /* Writes 64 hex digits and a NUL to HEX; the context can then be reused. */
 int fb_sha256_final_hex(struct fb_sha256 *h, char hex[FB_SHA256_HEX_LEN + 1]);
 struct fb_sha256 *fb_sha256_free(struct fb_sha256 *h);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_sha256 *, fb_sha256_free);
 
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "log.h"
 #include "util.h"
 
 static int size_suffix_shift(const char *s, unsigned *ret)
@@ -166,19 +167,26 @@ bool fb_str_empty(const char *s)
 	return !s || !*s;
 }
 
-int64_t fb_source_date_epoch(void)
+int fb_source_date_epoch(int64_t *ret)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
 	long long v;
 	char *end;
 
-	if (!s || !*s)
-		return -1;
+	if (!s) {
+		*ret = FB_DEFAULT_EPOCH;
+		return 0;
+	}
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0)
-		return -1;
-	return v;
+	if (!*s || errno || *end)
+		return fb_err("SOURCE_DATE_EPOCH='%s' is not a number of seconds since 1970", s);
+	if (v < FB_MIN_EPOCH || v > FB_MAX_EPOCH)
+		return fb_err(
+			"SOURCE_DATE_EPOCH=%s is outside 1980-2099, which FAT and cpio can store",
+			s);
+	*ret = v;
+	return 0;
 }
 
 double fb_now(void)

@@ -38,8 +38,16 @@ int fb_mkdir_p(const char *path);
 /* rm -rf PATH: best effort, no symlink followed. */
 void fb_rm_rf(const char *path);
 
-/* Seconds since the epoch from SOURCE_DATE_EPOCH, or -1 when it is unset or bad. */
-int64_t fb_source_date_epoch(void);
+/*
+ * "Now" for everything a build writes (file times, the kernel's build date):
+ * SOURCE_DATE_EPOCH, or FB_DEFAULT_EPOCH when it is unset, so that builds
+ * are reproducible by default (docs/reproducible.md).
+ */
+#define FB_DEFAULT_EPOCH INT64_C(1686355200) /* 2023-06-10 00:00 UTC, Debian 12's release */
+#define FB_MIN_EPOCH	 INT64_C(315532800)  /* 1980-01-01: FAT stores nothing earlier */
+#define FB_MAX_EPOCH	 INT64_C(4102444799) /* 2099-12-31: cpio and FAT store nothing later */
+/* 0, or -EINVAL (logged) when SOURCE_DATE_EPOCH is set but not such a time. */
+int fb_source_date_epoch(int64_t *ret);
 /* Monotonic clock in seconds. */
 double fb_now(void);
 

@@ -13,8 +13,6 @@
 #include "core/util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDocPtr, xmlFreeDoc);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_sha256 *, fb_sha256_free);
-
 struct parse_state {
 	const char *why;
 	int line;

@@ -17,8 +17,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_bmap *, fb_bmap_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_source *, fb_source_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_sha256 *, fb_sha256_free);
-
 void fb_shared_source_done(struct fb_shared_source *s)
 {
 	if (s->fd >= 0)

@@ -13,8 +13,6 @@
 #define BS    FB_BMAP_BLOCK_SIZE
 #define CHUNK (1024 * 1024)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_sha256 *, fb_sha256_free);
-
 struct block_range {
 	uint64_t first, last; /* blocks, inclusive */
 	char sha[FB_SHA256_HEX_LEN + 1];

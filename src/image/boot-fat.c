@@ -17,11 +17,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
-const char *const fb_boot_mtools_env[] = {
-	"MTOOLS_SKIP_CHECK=1",
-	NULL,
-};
-
 const struct fb_part *fb_boot_fat_part(const struct fb_boot *bl, const char *partition)
 {
 	for (size_t i = 0; i < bl->n_parts; i++) {
@@ -156,12 +151,13 @@ static int copy_argv(const char *dir, const struct fb_image_ctx *ctx, uint64_t o
 
 int fb_boot_stage_copy(const char *dir, const struct fb_image_ctx *ctx, uint64_t offset)
 {
+	struct fb_mtools_env env = { 0 };
 	struct fb_strv a = { 0 };
 	int r;
 
 	r = copy_argv(dir, ctx, offset, &a);
 	if (r >= 0)
-		r = fb_spawn((const char *const *)a.v, fb_boot_mtools_env,
+		r = fb_spawn((const char *const *)a.v, fb_mtools_env(&env, ctx),
 			     "copying the boot files into the FAT");
 	fb_strv_free(&a);
 	return r;

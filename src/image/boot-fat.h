@@ -16,9 +16,6 @@
 #define FB_BOOT_KERNEL "vmlinuz"
 #define FB_BOOT_INITRD "initrd.img"
 
-/* MTOOLS_SKIP_CHECK: see part-vfat.c. */
-extern const char *const fb_boot_mtools_env[];
-
 /* The [part NAME] named PARTITION, or the first vfat part when PARTITION is NULL. */
 const struct fb_part *fb_boot_fat_part(const struct fb_boot *bl, const char *partition);
 

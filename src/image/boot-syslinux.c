@@ -118,6 +118,7 @@ static int syslinux_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, 
 {
 	const struct syslinux_conf *c = bl->conf;
 	const struct fb_part *p = fb_boot_fat_part(bl, c->partition);
+	struct fb_mtools_env env = { 0 };
 	char offset[32];
 	int r;
 
@@ -127,7 +128,7 @@ static int syslinux_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, 
 	/* Boot sector, ldlinux.sys and ldlinux.c32 of the FAT at that byte offset. */
 	snprintf(offset, sizeof(offset), "%" PRIu64, p->offset);
 	const char *argv[] = { "syslinux", "--offset", offset, "--install", ctx->image_path, NULL };
-	r = fb_spawn(argv, fb_boot_mtools_env, "syslinux: installing into the FAT");
+	r = fb_spawn(argv, fb_mtools_env(&env, ctx), "syslinux: installing into the FAT");
 	if (r < 0)
 		return r;
 	return install_mbr(c, fd);

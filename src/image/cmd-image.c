@@ -5,6 +5,7 @@
 
 #include "core/cli.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "image.h"
 #include "profile/board.h"
 
@@ -44,7 +45,7 @@ int fb_cmd_image(int argc, char *argv[])
 		fb_err("image: --board NAME is required");
 		return FB_EXIT_USAGE;
 	}
-	if (fb_board_load(board, &b) < 0)
+	if (fb_source_date_epoch(&o.timestamp) < 0 || fb_board_load(board, &b) < 0)
 		return FB_EXIT_FAILED;
 	return fb_image_build(b, &o) < 0 ? FB_EXIT_FAILED : FB_EXIT_OK;
 }

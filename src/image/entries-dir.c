@@ -71,6 +71,20 @@ static int check_hardlink(struct fb_entries *e, const struct stat *st)
 }
 
 /* Describes e->full (fd: open on it, or -1) into e->cur. */
+static void clamp_times(struct fb_entries *e)
+{
+	struct fb_entry *c = &e->cur;
+
+	if (e->clamp_time <= 0)
+		return;
+	if (c->mtime >= e->clamp_time) {
+		c->mtime = e->clamp_time;
+		c->mtime_nsec = 0;
+	}
+	c->atime = c->ctime = c->mtime;
+	c->atime_nsec = c->ctime_nsec = c->mtime_nsec;
+}
+
 static int describe(struct fb_entries *e, int fd, const struct stat *st)
 {
 	int r;
@@ -87,6 +101,7 @@ static int describe(struct fb_entries *e, int fd, const struct stat *st)
 		return r;
 	if (!e->keep_owners)
 		e->cur.uid = e->cur.gid = 0;
+	clamp_times(e);
 	return check_hardlink(e, st);
 }
 
@@ -163,7 +178,7 @@ static bool seen_link(struct fb_entries *e, const struct stat *st)
 	return st->st_nlink > 1 && tfind(&key, &e->links, link_cmp);
 }
 
-/* Reading must not change the source: atimes are part of the next image. */
+/* Reading must not change the source, not even its atimes. */
 static int open_child(int dirfd, const char *name, bool is_dir)
 {
 	int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (is_dir ? O_DIRECTORY : 0), fd;

@@ -27,6 +27,7 @@ struct walk_dir;
 struct fb_entries {
 	char *src;
 	bool keep_owners;
+	int64_t clamp_time;
 
 	struct archive *ar; /* archive source */
 

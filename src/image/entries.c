@@ -417,6 +417,7 @@ int fb_entries_open(const char *path, const struct fb_entries_opts *opts, struct
 		return fb_err_errno(-ENOMEM, "cannot read '%s'", path);
 	e->root_fd = e->data_fd = -EBADF;
 	e->keep_owners = opts && opts->keep_owners;
+	e->clamp_time = opts ? opts->clamp_time : 0;
 	e->src = strdup(path);
 	if (!e->src)
 		r = -ENOMEM;

@@ -56,6 +56,12 @@ struct fb_entries;
 struct fb_entries_opts {
 	/* Directory sources only: owners become root:root unless this is set. */
 	bool keep_owners;
+	/*
+	 * Directory sources only, when > 0: times later than this become this
+	 * (a checkout's mtimes are when it was made), and atime and ctime are
+	 * the mtime, so that the same files give the same image.
+	 */
+	int64_t clamp_time;
 };
 
 /*

@@ -396,7 +396,8 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 	struct fb_image_ctx ctx = {
 		.image_path = img->tmp,
 		.rootfs = opts->rootfs,
-		.timestamp = fb_source_date_epoch(),
+		.timestamp = opts->timestamp,
+		.seed = b->seed ? b->seed : b->name,
 		.image_size = b->size,
 		.arch = b->arch,
 		.kernel = opts->kernel,
@@ -408,7 +409,7 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 	if (ftruncate(img->fd, (off_t)b->size) < 0)
 		return fb_err_errno(-errno, "cannot size '%s' to %" PRIu64 " bytes", img->path,
 				    b->size);
-	r = fb_table_plan(b->layout, img->tmp, &t);
+	r = fb_table_plan(b->layout, img->tmp, ctx.seed, &t);
 	if (r < 0)
 		return r;
 	ctx.table = t;

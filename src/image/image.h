@@ -11,6 +11,7 @@ struct fb_image_opts {
 	const char *outdir; /* "out" */
 	/* What a bootloader boots ([kernel], [initramfs]); NULL when not built. */
 	const char *kernel, *initramfs, *cmdline;
+	int64_t timestamp; /* "now" for file times: fb_source_date_epoch() */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "entries.h"
@@ -59,20 +60,40 @@ static int ext4_setup(struct fb_part *p, const struct fb_image_ctx *ctx)
 	return 0;
 }
 
+/* The profile's UUID, else one derived from the image's seed and the part's name. */
+static int ext4_id(const struct fb_part *p, const struct fb_image_ctx *ctx,
+		   const struct fb_uuid *given, const char *what, uint8_t ret[16])
+{
+	char purpose[256];
+
+	if (given->set) {
+		memcpy(ret, given->bytes, 16);
+		return 0;
+	}
+	snprintf(purpose, sizeof(purpose), "ext4 %s %s", p->section->name, what);
+	return fb_id_uuid(ctx->seed, purpose, ret);
+}
+
 static int ext4_write(struct fb_part *p, const struct fb_image_ctx *ctx, int fd _unused_)
 {
 	const struct ext4_conf *c = p->conf;
-	struct fb_entries_opts eo = { .keep_owners = c->keep_owners };
+	struct fb_entries_opts eo = { .keep_owners = c->keep_owners, .clamp_time = ctx->timestamp };
+	uint8_t uuid[16], hash_seed[16];
 	struct fb_ext4_opts o = {
 		.label = c->label,
-		.uuid = c->uuid.set ? c->uuid.bytes : NULL,
-		.hash_seed = c->hash_seed.set ? c->hash_seed.bytes : NULL,
+		.uuid = uuid,
+		.hash_seed = hash_seed,
 		.reserved_percent = c->reserved_set ? c->reserved : 5.0,
 		.timestamp = ctx->timestamp,
 	};
 	struct fb_entries *src = NULL;
 	int r;
 
+	r = ext4_id(p, ctx, &c->uuid, "uuid", uuid);
+	if (r >= 0)
+		r = ext4_id(p, ctx, &c->hash_seed, "hash seed", hash_seed);
+	if (r < 0)
+		return r;
 	if (c->from) {
 		r = fb_entries_open(fb_part_source(p, ctx, c->from), &eo, &src);
 		if (r < 0)

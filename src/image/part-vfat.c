@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/spawn.h"
 #include "core/util.h"
@@ -32,11 +33,15 @@ static const struct fb_key vfat_keys[] = {
 	{ NULL, 0, 0 },
 };
 
-static const char *const mtools_env[] = {
-	/* mtools refuses a FAT whose geometry it finds odd; ours come from mkfs.fat. */
-	"MTOOLS_SKIP_CHECK=1",
-	NULL,
-};
+const char *const *fb_mtools_env(struct fb_mtools_env *e, const struct fb_image_ctx *ctx)
+{
+	snprintf(e->epoch, sizeof(e->epoch), "SOURCE_DATE_EPOCH=%" PRId64, ctx->timestamp);
+	e->env[0] = "MTOOLS_SKIP_CHECK=1";
+	e->env[1] = e->epoch;
+	e->env[2] = "TZ=UTC";
+	e->env[3] = NULL;
+	return e->env;
+}
 
 static int vfat_setup(struct fb_part *p, const struct fb_image_ctx *ctx)
 {
@@ -87,12 +92,37 @@ static unsigned vfat_fat_size(const struct fb_part *p)
 	return p->size >= 16 * FB_MiB ? 16 : 12;
 }
 
+/* The profile's volume-id, else 32 bits derived from the seed and the part's name. */
+static int vfat_volume_id(const struct fb_part *p, const struct fb_image_ctx *ctx, char ret[16])
+{
+	const struct vfat_conf *c = p->conf;
+	char purpose[256];
+	uint8_t id[16];
+	int r;
+
+	if (c->volume_id) {
+		snprintf(ret, 16, "%s", c->volume_id);
+		return 0;
+	}
+	snprintf(purpose, sizeof(purpose), "vfat %s volume id", p->section->name);
+	r = fb_id_derive(ctx->seed, purpose, id);
+	if (r < 0)
+		return r;
+	snprintf(ret, 16, "%02x%02x%02x%02x", id[0], id[1], id[2], id[3]);
+	return 0;
+}
+
 static int vfat_mkfs(const struct fb_part *p, const struct fb_image_ctx *ctx)
 {
 	const struct vfat_conf *c = p->conf;
-	char offset[32], hidden[32], kib[32], fat[16];
-	const char *argv[16];
+	char offset[32], hidden[32], kib[32], fat[16], volume_id[16];
+	const char *argv[18];
 	size_t n = 0;
+	int r;
+
+	r = vfat_volume_id(p, ctx, volume_id);
+	if (r < 0)
+		return r;
 
 	snprintf(offset, sizeof(offset), "--offset=%" PRIu64, p->offset / 512);
 	/* Hidden sectors = the partition's start: boot code that reads it needs it. */
@@ -109,12 +139,10 @@ static int vfat_mkfs(const struct fb_part *p, const struct fb_image_ctx *ctx)
 		argv[n++] = "-n";
 		argv[n++] = c->label;
 	}
-	if (c->volume_id) {
-		argv[n++] = "-i";
-		argv[n++] = c->volume_id;
-	} else if (ctx->timestamp >= 0) {
-		argv[n++] = "--invariant"; /* reproducible: fixed volume id and times */
-	}
+	/* Fixed times in the boot sector and root; then the volume id (after: it wins). */
+	argv[n++] = "--invariant";
+	argv[n++] = "-i";
+	argv[n++] = volume_id;
 	argv[n++] = ctx->image_path;
 	argv[n++] = kib;
 	argv[n] = NULL;
@@ -133,7 +161,7 @@ static int vfat_copy(const struct fb_part *p, const struct fb_image_ctx *ctx, ch
 		"mcopy",
 		"-s" /* recursive */,
 		"-p" /* attributes */,
-		"-m" /* mtimes */,
+		/* no -m: every entry gets the image's timestamp, not the checkout's mtimes */
 		"-Q" /* stop at the first error */,
 		"-i",
 	};
@@ -149,7 +177,9 @@ static int vfat_copy(const struct fb_part *p, const struct fb_image_ctx *ctx, ch
 	for (int i = 0; i < n; i++)
 		argv[k++] = paths[i];
 	argv[k++] = "::/";
-	return fb_spawn(argv, mtools_env, p->what);
+	struct fb_mtools_env env = { 0 };
+
+	return fb_spawn(argv, fb_mtools_env(&env, ctx), p->what);
 }
 
 static int vfat_fill(const struct fb_part *p, const struct fb_image_ctx *ctx, const char *src)

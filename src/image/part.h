@@ -17,7 +17,8 @@
 struct fb_image_ctx {
 	const char *image_path; /* the temporary image file */
 	const char *rootfs;	/* --rootfs DIR|ARCHIVE, or NULL */
-	int64_t timestamp;	/* SOURCE_DATE_EPOCH, or -1 */
+	int64_t timestamp;	/* "now" for every time written: fb_source_date_epoch() */
+	const char *seed; /* what ids derive from (core/ids.h): [image] seed or the board name */
 	const struct fb_table *table;
 	uint64_t image_size;
 	const char *arch; /* [board] arch; NULL: this machine's */
@@ -52,6 +53,19 @@ extern const struct fb_part_ops fb_part_raw;
 extern const struct fb_part_ops fb_part_empty;
 /* [raw NAME]: a file at an absolute offset, outside any partition or inside its own. */
 extern const struct fb_part_ops fb_part_blob;
+
+/*
+ * The environment mtools (and syslinux, which runs mtools) gets: no geometry
+ * check (mtools finds a FAT inside an image odd; ours come from mkfs.fat),
+ * SOURCE_DATE_EPOCH = the image's timestamp, mtools' "now" for every
+ * directory entry it writes, and TZ=UTC (FAT stores local time: the build
+ * machine's zone must not show).
+ */
+struct fb_mtools_env {
+	char epoch[48];
+	const char *env[4];
+};
+const char *const *fb_mtools_env(struct fb_mtools_env *e, const struct fb_image_ctx *ctx);
 
 /* Resolves a profile's "from = rootfs" (the --rootfs input) or a path. */
 const char *fb_part_source(const struct fb_part *p, const struct fb_image_ctx *ctx,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "table.h"
@@ -127,7 +128,57 @@ static int table_check_placed(struct fb_table *t, struct fdisk_partition *want, 
 	return 0;
 }
 
-static int table_add_parts(struct fb_table *t, struct fdisk_script *dp, struct ask_state *st)
+/* The disk id (dos: 32 bits, gpt: a GUID) from the seed, unless the script has label-id. */
+static int table_disk_id(struct fb_table *t, struct fdisk_script *dp, const char *seed)
+{
+	char id[FB_UUID_STR_LEN + 1];
+	uint8_t u[16];
+	int r;
+
+	if (fdisk_script_get_header(dp, "label-id"))
+		return 0;
+	r = fb_id_uuid(seed, "disk id", u);
+	if (r < 0)
+		return r;
+	if (fdisk_is_label(t->cxt, DOS))
+		snprintf(id, sizeof(id), "0x%02x%02x%02x%02x", u[0], u[1], u[2], u[3]);
+	else
+		fb_uuid_format(u, id);
+	r = fdisk_set_disklabel_id_from_string(t->cxt, id);
+	if (r < 0)
+		return fb_err_errno(r, "%s: cannot set the disk id", t->layout);
+	return 0;
+}
+
+/* A GPT partition's UUID from the seed, unless the script gives uuid=. */
+static int table_part_uuid(struct fb_table *t, struct fdisk_partition *want, size_t partno,
+			   const char *seed)
+{
+	_cleanup_(fdisk_unref_partitionp) struct fdisk_partition *pa = NULL;
+	char purpose[64], id[FB_UUID_STR_LEN + 1];
+	uint8_t u[16];
+	int r;
+
+	if (!fdisk_is_label(t->cxt, GPT) || fdisk_partition_get_uuid(want))
+		return 0;
+	snprintf(purpose, sizeof(purpose), "partition %zu uuid", partno + 1);
+	r = fb_id_uuid(seed, purpose, u);
+	if (r < 0)
+		return r;
+	fb_uuid_format(u, id);
+	pa = fdisk_new_partition();
+	if (!pa || fdisk_partition_set_uuid(pa, id) < 0)
+		return fb_err_errno(-ENOMEM, "%s: cannot set partition %zu's UUID", t->layout,
+				    partno + 1);
+	r = fdisk_set_partition(t->cxt, partno, pa);
+	if (r < 0)
+		return fb_err_errno(r, "%s: cannot set partition %zu's UUID", t->layout,
+				    partno + 1);
+	return 0;
+}
+
+static int table_add_parts(struct fb_table *t, struct fdisk_script *dp, struct ask_state *st,
+			   const char *seed)
 {
 	struct fdisk_table *tb = fdisk_script_get_table(dp);
 	_cleanup_(fdisk_free_iterp) struct fdisk_iter *itr = fdisk_new_iter(FDISK_ITER_FORWARD);
@@ -156,6 +207,8 @@ static int table_add_parts(struct fb_table *t, struct fdisk_script *dp, struct a
 			return fb_err_errno(r, "%s:%u: cannot place partition %zu", t->layout, line,
 					    i + 1);
 		r = table_check_placed(t, pa, partno, line);
+		if (r >= 0)
+			r = table_part_uuid(t, pa, partno, seed);
 		if (r < 0)
 			return r;
 		i++;
@@ -266,7 +319,8 @@ static int table_open(struct fb_table *t, const char *image_path, struct ask_sta
 	return 0;
 }
 
-int fb_table_plan(const char *layout, const char *image_path, struct fb_table **ret)
+int fb_table_plan(const char *layout, const char *image_path, const char *seed,
+		  struct fb_table **ret)
 {
 	_cleanup_(fb_table_freep) struct fb_table *t = calloc(1, sizeof(*t));
 	_cleanup_(fdisk_unref_scriptp) struct fdisk_script *dp = NULL;
@@ -290,7 +344,9 @@ int fb_table_plan(const char *layout, const char *image_path, struct fb_table **
 		return fb_err("%s: cannot create a '%s' partition table%s%s", layout,
 			      fdisk_script_get_header(dp, "label"), st->msg[0] ? ": " : "",
 			      st->msg);
-	r = table_add_parts(t, dp, st);
+	r = table_add_parts(t, dp, st, seed);
+	if (r >= 0)
+		r = table_disk_id(t, dp, seed);
 	fdisk_set_script(t->cxt, NULL);
 	if (r < 0)
 		return r;

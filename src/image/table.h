@@ -38,10 +38,12 @@ struct fb_table {
 /*
  * Reads the sfdisk script LAYOUT and lays it out over the image file
  * IMAGE_PATH (already at its final size) in memory: partitions are
- * placed and checked, nothing is written yet.  Errors are logged naming
- * LAYOUT and the line.
+ * placed and checked, nothing is written yet.  The disk id and the GPT
+ * partition UUIDs the script does not give are derived from SEED (the
+ * same seed, the same table).  Errors are logged naming LAYOUT and the line.
  */
-int fb_table_plan(const char *layout, const char *image_path, struct fb_table **ret);
+int fb_table_plan(const char *layout, const char *image_path, const char *seed,
+		  struct fb_table **ret);
 /* Writes the table to the image and closes libfdisk's handle on it. */
 int fb_table_write(struct fb_table *t);
 struct fb_table *fb_table_free(struct fb_table *t);

@@ -41,6 +41,7 @@ static const struct fb_key board_keys[] = {
 static const struct fb_key image_keys[] = {
 	{ "layout", FB_KEY_STRING, offsetof(struct fb_board, layout) },
 	{ "size", FB_KEY_SIZE, offsetof(struct fb_board, size) },
+	{ "seed", FB_KEY_STRING, offsetof(struct fb_board, seed) },
 	{ NULL, 0, 0 },
 };
 
@@ -50,6 +51,7 @@ struct reader {
 	const char *file;
 	unsigned line;
 	unsigned section_line; /* of the last "[section]" header */
+	bool indented;	       /* the line starts with blanks: inih may pass it as a continuation */
 	unsigned depth;
 	struct fb_board *board;
 	char *error;	   /* the first error, without "file:line: " */
@@ -92,6 +94,7 @@ static char *reader_gets(char *str, int num, void *stream)
 
 	if (s) {
 		rd->line++;
+		rd->indented = strspn(s, " \t") > 0;
 		if (s[strspn(s, " \t")] == '[')
 			reader_section(rd, s + strspn(s, " \t") + 1);
 	}
@@ -191,11 +194,39 @@ static struct fb_section *section_get_or_add(struct reader *rd, const char *sect
 	return s;
 }
 
+/*
+ * An indented line under "key = value" continues that value (inih passes
+ * it with the same key): the words are joined with a space, as in
+ * "debs = a b" followed by "    c d".
+ */
+static int section_continue_kv(struct reader *rd, struct fb_kv *kv, const char *value)
+{
+	size_t len = strlen(value);
+	char *joined;
+
+	/* inih strips " ; comment" from "key = value" lines, not from continuations */
+	for (const char *c = value; (c = strchr(c, ';')); c++)
+		if (c > value && (c[-1] == ' ' || c[-1] == '\t')) {
+			len = (size_t)(c - value);
+			break;
+		}
+	while (len && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+		len--;
+	if (asprintf(&joined, "%s %.*s", kv->value, (int)len, value) < 0)
+		return set_error(rd, "out of memory"), -ENOMEM;
+	free(kv->value);
+	kv->value = joined;
+	return 0;
+}
+
 static int section_add_kv(struct reader *rd, struct fb_section *s, const char *key,
 			  const char *value)
 {
-	struct fb_kv *kvs = reallocarray(s->kvs, s->n_kvs + 1, sizeof(*kvs));
+	struct fb_kv *last = s->n_kvs ? &s->kvs[s->n_kvs - 1] : NULL, *kvs;
 
+	if (rd->indented && last && last->file == rd->file && !strcmp(last->key, key))
+		return section_continue_kv(rd, last, value);
+	kvs = reallocarray(s->kvs, s->n_kvs + 1, sizeof(*kvs));
 	if (!kvs)
 		return set_error(rd, "out of memory"), -ENOMEM;
 	s->kvs = kvs;

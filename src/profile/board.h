@@ -33,6 +33,7 @@ struct fb_board {
 	/* [image] */
 	char *layout;
 	uint64_t size;
+	char *seed; /* what the image's ids derive from; NULL: the board name */
 
 	struct fb_section *sections;
 	size_t n_sections;

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *image = fuzz_sparse("image.img", IMAGE_SIZE);
 	struct fb_table *t = NULL;
 
-	if (fb_table_plan(layout, image, &t) >= 0)
+	if (fb_table_plan(layout, image, "fuzz", &t) >= 0)
 		use_table(t);
 	fb_table_free(t);
 	free(layout);

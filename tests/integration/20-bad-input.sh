@@ -55,6 +55,11 @@ expect unknown-key "boards/unknown-key.conf:7: unknown key 'colour' for partitio
 { good; echo "[kernal]"; echo "x = 1"; } >"$W/boards/unknown-section.conf"
 expect unknown-section "boards/unknown-section.conf:7: unknown section \[kernal\]"
 
+good >"$W/boards/bad-epoch.conf"
+SOURCE_DATE_EPOCH=yesterday expect bad-epoch "SOURCE_DATE_EPOCH='yesterday' is not a number of seconds since 1970"
+SOURCE_DATE_EPOCH=0 expect bad-epoch "SOURCE_DATE_EPOCH=0 is outside 1980-2099, which FAT and cpio can store"
+unset SOURCE_DATE_EPOCH # sh may keep an assignment made before a function call
+
 good overlap >"$W/boards/overlap.conf"
 expect overlap "partitions/overlap.sfdisk:3: cannot place partition 2: Sector 6144 already used\."
 

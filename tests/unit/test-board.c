@@ -41,7 +41,11 @@ static const char good[] = "[board]\n"
 			   "[part root]\n"
 			   "content = ext4\n"
 			   "label = root\n"
-			   "[initramfs]\n";
+			   "[initramfs]\n"
+			   "modules = a b\n"
+			   "    c\n"
+			   "\td ; comment\n"
+			   "modules2 = e\n";
 
 static void test_good(void **state)
 {
@@ -67,6 +71,11 @@ static void test_good(void **state)
 	/* A section with no keys still says "this stage, with its defaults". */
 	assert_non_null(fb_board_section(b, "initramfs", NULL));
 	assert_int_equal(fb_board_section(b, "initramfs", NULL)->line, 12);
+	/* Indented lines continue the value above, joined with spaces. */
+	s = fb_board_section(b, "initramfs", NULL);
+	assert_string_equal(fb_section_get(s, "modules")->value, "a b c d");
+	assert_int_equal(fb_section_get(s, "modules")->line, 13);
+	assert_string_equal(fb_section_get(s, "modules2")->value, "e");
 }
 
 /* Each bad profile and the one error line it must give. */

@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <libfdisk.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "image/table.h"
 #include "testutil.h"
@@ -49,7 +52,7 @@ static void test_gpt(void **state)
 		 "label: gpt\n\nstart=2048, size=32M, type=uefi, name=boot\n"
 		 "size=16M, type=linux, name=root\n");
 	make_image(64 << 20);
-	assert_int_equal(fb_table_plan("gpt.sfdisk", "img", &t), 0);
+	assert_int_equal(fb_table_plan("gpt.sfdisk", "img", "test", &t), 0);
 	assert_string_equal(t->label, "gpt");
 	assert_int_equal(t->n_parts, 2);
 	p = fb_table_find_name(t, "root");
@@ -78,7 +81,7 @@ static void test_dos(void **state)
 		 "label: dos\n# a comment\nstart=4M, size=8M, type=c, bootable\n"
 		 "type=83\n");
 	make_image(64 << 20);
-	assert_int_equal(fb_table_plan("dos.sfdisk", "img", &t), 0);
+	assert_int_equal(fb_table_plan("dos.sfdisk", "img", "test", &t), 0);
 	assert_string_equal(t->label, "dos");
 	/* As sfdisk does it: a partition without start= takes the first free gap. */
 	p = fb_table_find_partno(t, 2);
@@ -90,6 +93,51 @@ static void test_dos(void **state)
 	assert_int_equal(fb_table_find_partno(t, 1)->start, 4 << 20);
 	assert_int_equal(t->n_reserved, 1);
 	assert_int_equal(t->reserved[0].end, 512);
+}
+
+/* The disk id and partition 1's UUID that SCRIPT gets with SEED, as "ID UUID". */
+static char *planned_ids(const char *script, const char *seed)
+{
+	_cleanup_(fb_table_freep) struct fb_table *t = NULL;
+	struct fdisk_partition *pa = NULL;
+	char *id = NULL, *out = NULL;
+
+	tu_write(".", "ids.sfdisk", script);
+	make_image(16 << 20);
+	assert_int_equal(fb_table_plan("ids.sfdisk", "img", seed, &t), 0);
+	assert_int_equal(fdisk_get_disklabel_id(t->cxt, &id), 0);
+	assert_int_equal(fdisk_get_partition(t->cxt, 0, &pa), 0);
+	assert_true(asprintf(&out, "%s %s", id,
+			     fdisk_partition_get_uuid(pa) ? fdisk_partition_get_uuid(pa) : "-") >
+		    0);
+	fdisk_unref_partition(pa);
+	free(id);
+	return out;
+}
+
+/* What fdisk draws at random comes from the seed; what the script gives is kept. */
+static void test_ids(void **state)
+{
+	static const char gpt[] = "label: gpt\nsize=4M, name=a\n";
+	char *a = planned_ids(gpt, "one"), *b = planned_ids(gpt, "one"),
+	     *c = planned_ids(gpt, "two"), *d, *e;
+
+	(void)state;
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_int_equal(strlen(a), 36 + 1 + 36);
+	d = planned_ids("label: gpt\nlabel-id: 11111111-2222-4333-8444-555555555555\n"
+			"size=4M, uuid=66666666-7777-4888-8999-AAAAAAAAAAAA\n",
+			"one");
+	assert_string_equal(d, "11111111-2222-4333-8444-555555555555 "
+			       "66666666-7777-4888-8999-AAAAAAAAAAAA");
+	e = planned_ids("label: dos\nsize=4M\n", "one");
+	assert_int_equal(strlen(e), strlen("0x12345678 -"));
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
 }
 
 static const struct {
@@ -118,7 +166,7 @@ static void test_bad(void **state)
 
 		tu_write(".", "bad.sfdisk", bad[i].script);
 		tu_capture(&c);
-		assert_true(fb_table_plan("bad.sfdisk", "img", &t) < 0);
+		assert_true(fb_table_plan("bad.sfdisk", "img", "test", &t) < 0);
 		assert_string_equal(tu_captured(&c), bad[i].error);
 	}
 }
@@ -128,6 +176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gpt),
 		cmocka_unit_test(test_dos),
+		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_bad),
 	};
 
