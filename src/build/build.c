@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/outfile.h"
 #include "core/util.h"
+#include "deb-sources.h"
 #include "image/image.h"
 #include "initramfs.h"
 #include "kernel.h"
@@ -131,7 +132,9 @@ int fb_build_run(struct fb_build *b, const struct fb_build_opts *opts)
 		return r;
 	b->timestamp = fb_source_date_epoch();
 	fb_info("build: %s", b->board->name);
-	r = fb_rootfs_stage(b);
+	r = fb_deb_sources_resolve(b->board, &b->cache);
+	if (r >= 0)
+		r = fb_rootfs_stage(b);
 	if (r >= 0)
 		r = fb_kernel_stage(b);
 	if (r >= 0)

@@ -19,7 +19,7 @@ struct fb_artifact {
 };
 
 struct fb_build {
-	const struct fb_board *board;
+	struct fb_board *board; /* deb: values become cache paths (deb-sources.h) */
 	struct fb_cache cache;
 	int64_t timestamp; /* SOURCE_DATE_EPOCH or -1 */
 	bool pull;	   /* --pull: a Dockerfile's registry images may be fetched */

@@ -502,7 +502,8 @@ int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h)
 			continue;
 		for (size_t j = 0; j < s->n_kvs; j++) {
 			if (strcmp(s->kvs[j].key, "from") && strcmp(s->kvs[j].key, "file") &&
-			    strcmp(s->kvs[j].key, "syslinux-mbr"))
+			    strcmp(s->kvs[j].key, "syslinux-mbr") &&
+			    strcmp(s->kvs[j].key, "grub-efi-dir"))
 				continue;
 			r = hash_input(h, &s->kvs[j]);
 			if (r < 0)
