@@ -155,6 +155,7 @@ void fb_build_free(struct fb_build *b)
 	free(b->rootfs_tar);
 	free(b->kernel_image);
 	free(b->kernel_cmdline);
+	free(b->kernel_modules);
 	free(b->initramfs_image);
 	free(b->image);
 	fb_cache_close(&b->cache);
