@@ -261,12 +261,13 @@ int fb_deb_extract(const char *deb, const char *path, const char *dest)
 	if (!r)
 		return q;
 	while ((q = fb_deb_reader_next(r, &e)) > 0) {
-		const char *rel = below(e.path, path);
+		const char *rel = *path ? below(e.path, path) : e.path;
 		_cleanup_free_ char *out = NULL;
 
 		if (!rel)
 			continue;
-		if (asprintf(&out, "%s%s", dest, rel) < 0)
+		/* PATH "": the whole package, DEST its root */
+		if (asprintf(&out, "%s%s%s", dest, *path || !*rel ? "" : "/", rel) < 0)
 			return fb_err_errno(-ENOMEM, "cannot extract '%s'", e.path);
 		q = extract_entry(r, &e, out);
 		n++;

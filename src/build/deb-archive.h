@@ -38,7 +38,7 @@ int fb_deb_reader_slurp(struct fb_deb_reader *r, size_t max, char **ret, size_t 
 
 /*
  * Extracts PATH of DEB (a file, a symlink or a whole directory, as
- * "usr/lib/grub/arm64-efi") to DEST, which must not exist yet.  Returns the
+ * "usr/lib/grub/arm64-efi"; "" for the whole package) to DEST, which must not exist yet.  Returns the
  * number of entries written; -ENOENT, not logged, when the package has no
  * PATH (the caller names the profile line); other errors logged.
  */

@@ -145,7 +145,8 @@ static int ref_key(const struct fb_deb *d, const char *path, char key[FB_KEY_LEN
 
 int fb_deb_file(const struct fb_cache *c, const struct fb_deb *d, const char *path, char **ret)
 {
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	/* the whole package ("") unpacks into a folder "data" */
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : *path ? path : "data";
 	_cleanup_free_ char *dir = NULL, *deb = NULL, *tmp = NULL, *out = NULL, *local = NULL;
 	char key[FB_KEY_LEN + 1];
 	int r;

@@ -19,6 +19,7 @@
 #include "core/util.h"
 #include "deb-sources.h"
 #include "deb.h"
+#include "rootfs-debs.h"
 #include "rootfs-hostprog.h"
 #include "rootfs-recipe.h"
 
@@ -253,6 +254,8 @@ static int busybox_check(struct fb_rootfs_ctx *ctx)
 	int r;
 
 	r = fb_busybox_find(ctx->b, &ctx->busybox);
+	if (r >= 0 && ctx->conf.debs)
+		r = fb_rootfs_debs_prepare(ctx, ctx->conf.debs, &ctx->debs);
 	if (r < 0 || !ctx->conf.host_programs)
 		return r;
 	if (!fb_arch_is_host(ctx->arch)) {
@@ -273,6 +276,7 @@ static int busybox_hash(struct fb_rootfs_ctx *ctx, struct fb_hasher *h)
 		r = fb_hasher_stat(h, "host-busybox", HOST_BUSYBOX);
 	if (r >= 0)
 		r = fb_hostprog_hash(&ctx->host_files, h);
+	fb_rootfs_debs_hash(ctx->debs, h);
 	return r;
 }
 
@@ -289,6 +293,8 @@ static int busybox_populate(struct fb_rootfs_ctx *ctx, struct fb_tree *t)
 		r = add_etc(ctx, t);
 	if (r >= 0)
 		r = fb_hostprog_add(&ctx->host_files, t);
+	if (r >= 0)
+		r = fb_rootfs_debs_add(ctx->debs, t);
 	return r;
 }
 
