@@ -90,6 +90,7 @@ static int image_stage(struct fb_build *b, const struct fb_build_opts *opts)
 		.kernel = b->kernel_image,
 		.initramfs = b->initramfs_image,
 		.cmdline = b->kernel_cmdline,
+		.fdt = b->kernel_fdt,
 	};
 	char key[FB_KEY_LEN + 1];
 	double t0 = fb_now();
@@ -156,6 +157,7 @@ void fb_build_free(struct fb_build *b)
 	free(b->kernel_image);
 	free(b->kernel_cmdline);
 	free(b->kernel_modules);
+	free(b->kernel_fdt);
 	free(b->initramfs_image);
 	free(b->image);
 	fb_cache_close(&b->cache);

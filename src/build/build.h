@@ -32,6 +32,7 @@ struct fb_build {
 	char *kernel_image;	      /* kernel.dir/bzImage (or zImage, Image) */
 	char *kernel_cmdline;	      /* [kernel] cmdline, or NULL */
 	char *kernel_modules;	      /* kernel.dir/modules: NAME.ko, modules.load; or NULL */
+	char *kernel_fdt;	      /* kernel.dir/dtbs/NAME.dtb: the first of [kernel] dtbs */
 	struct fb_artifact initramfs; /* [initramfs] */
 	char *initramfs_image;	      /* initramfs.dir/initramfs.cpio.zst (or .gz) */
 	char *image;		      /* OUTDIR/NAME.img, when the board has an [image] */

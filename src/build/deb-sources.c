@@ -196,7 +196,8 @@ int fb_deb_sources_resolve(struct fb_board *b, const struct fb_cache *c)
 			return fb_err("%s:%u: package '%s:%s' (%s) has no '/%s'", rs.v[i].kv->file,
 				      rs.v[i].kv->line, d->name, d->arch, d->version, rs.v[i].path);
 		if (r >= 0) {
-			free(rs.v[i].kv->value);
+			free(rs.v[i].kv->written);
+			rs.v[i].kv->written = rs.v[i].kv->value;
 			rs.v[i].kv->value = local;
 		}
 	}

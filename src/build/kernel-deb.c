@@ -62,6 +62,7 @@ int fb_kernel_deb_resolve(struct fb_kernel_plan *p, const struct fb_cache *c, st
 		if (!next) {
 			fb_deb_hash(h, d);
 			fb_hasher_str(h, "modules", p->modules);
+			fb_hasher_str(h, "dtbs", p->dtbs);
 			return 0;
 		}
 		free(d->name);
@@ -118,9 +119,72 @@ static bool starts(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* Pass 1: the image and the config into OUTDIR, and every module's .modinfo into MODS. */
+/* The device trees [kernel] dtbs names, and which of them the package had. */
+struct dtbs {
+	char *buf;    /* the list, its words cut apart in place */
+	char **names; /* into buf: "sun8i-h3-nanopi-neo.dtb", "allwinner/sun50i-a64-pine64.dtb" */
+	bool *found;
+	size_t n, n_found;
+};
+
+static void dtbs_free(struct dtbs *d)
+{
+	free(d->buf);
+	free(d->names);
+	free(d->found);
+}
+
+static int dtbs_parse(const char *list, struct dtbs *d)
+{
+	size_t max = list ? strlen(list) / 2 + 1 : 0;
+	char *save = NULL;
+
+	if (!list)
+		return 0;
+	d->buf = strdup(list);
+	d->names = calloc(max, sizeof(*d->names));
+	d->found = calloc(max, sizeof(*d->found));
+	if (!d->buf || !d->names || !d->found)
+		return -ENOMEM;
+	for (char *t = strtok_r(d->buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
+		d->names[d->n++] = t;
+	return 0;
+}
+
+/*
+ * usr/lib/linux-image-VERSION/NAME: a device tree Debian ships with the
+ * kernel (in a vendor directory on arm64); the index of its name, or -1.
+ */
+static int dtb_index(const struct dtbs *d, const struct fb_deb_entry *e)
+{
+	const char *rel;
+
+	if (!d->n || e->type != S_IFREG || !starts(e->path, "usr/lib/linux-image-"))
+		return -1;
+	rel = strchr(e->path + strlen("usr/lib/linux-image-"), '/');
+	for (size_t i = 0; rel && i < d->n; i++)
+		if (!d->found[i] && !strcmp(rel + 1, d->names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* OUTDIR/dtbs/NAME.dtb (its basename: the names are the kernel's, unique per board). */
+static char *dtb_target(const char *outdir, const char *name)
+{
+	const char *base = strrchr(name, '/');
+	char *to = NULL;
+
+	if (asprintf(&to, "%s/" FB_KERNEL_DTBS_DIR "/%s", outdir, base ? base + 1 : name) < 0)
+		return NULL;
+	return to;
+}
+
+/*
+ * Pass 1: the image, the config and the device trees D names into OUTDIR,
+ * and every module's .modinfo into MODS.
+ */
 static int take_kernel(const struct fb_kernel_plan *p, const char *deb, const char *outdir,
-		       struct fb_kmod_set *mods)
+		       struct fb_kmod_set *mods, struct dtbs *d)
 {
 	_cleanup_(fb_deb_reader_freep) struct fb_deb_reader *rd = NULL;
 	bool image = false, config = false;
@@ -130,13 +194,19 @@ static int take_kernel(const struct fb_kernel_plan *p, const char *deb, const ch
 	rd = fb_deb_reader_open(deb, &r);
 	if (!rd)
 		return r;
-	/* /boot comes before the modules: without modules, stop there */
-	while ((p->modules || !image || !config) && (r = fb_deb_reader_next(rd, &e)) > 0) {
+	/* /boot comes before the modules and /usr/lib: without those, stop there */
+	while ((p->modules || d->n_found < d->n || !image || !config) &&
+	       (r = fb_deb_reader_next(rd, &e)) > 0) {
 		_cleanup_free_ char *to = NULL;
+		int dtb = dtb_index(d, &e);
 
 		if (e.type != S_IFREG)
 			continue;
-		if (starts(e.path, "boot/vmlinuz-") || starts(e.path, "boot/vmlinux-")) {
+		if (dtb >= 0) {
+			to = dtb_target(outdir, d->names[dtb]);
+			d->found[dtb] = true;
+			d->n_found++;
+		} else if (starts(e.path, "boot/vmlinuz-") || starts(e.path, "boot/vmlinux-")) {
 			to = fb_path_join(outdir, p->image);
 			image = true;
 		} else if (starts(e.path, "boot/config-")) {
@@ -160,6 +230,12 @@ static int take_kernel(const struct fb_kernel_plan *p, const char *deb, const ch
 		return r;
 	if (!image)
 		return fb_err_errno(-ENOENT, "'%s' holds no /boot/vmlinuz-*", deb);
+	for (size_t i = 0; i < d->n; i++)
+		if (!d->found[i])
+			return fb_err("%s:%u: package '%s:%s' (%s) has no device tree '%s' (in "
+				      "/usr/lib/linux-image-*/)",
+				      p->dtbs_at.file, p->dtbs_at.line, p->deb.name, p->deb.arch,
+				      p->deb.version, d->names[i]);
 	return 0;
 }
 
@@ -253,12 +329,17 @@ int fb_kernel_deb_fetch(struct fb_build *b, const void *conf, const char *outdir
 {
 	const struct fb_kernel_plan *p = conf;
 	_cleanup_(fb_kmod_set_free) struct fb_kmod_set mods = { 0 };
-	_cleanup_free_ char *deb = NULL;
+	_cleanup_(dtbs_free) struct dtbs d = { 0 };
+	_cleanup_free_ char *deb = NULL, *dtb_dir = fb_path_join(outdir, FB_KERNEL_DTBS_DIR);
 	int r;
 
+	if (!dtb_dir || dtbs_parse(p->dtbs, &d) < 0)
+		return fb_err_errno(-ENOMEM, "cannot unpack the kernel");
+	if (d.n && (r = fb_mkdir_p(dtb_dir)) < 0)
+		return fb_err_errno(r, "cannot create '%s'", dtb_dir);
 	r = fb_deb_fetch(&b->cache, &p->deb, &deb);
 	if (r >= 0)
-		r = take_kernel(p, deb, outdir, &mods);
+		r = take_kernel(p, deb, outdir, &mods, &d);
 	if (r >= 0 && p->modules)
 		r = modules(p, &mods, deb, outdir);
 	return r;

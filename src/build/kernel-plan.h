@@ -49,10 +49,12 @@ struct fb_kernel_plan {
 	struct fb_deb deb;	 /* FB_KERNEL_DEB: the package with the kernel, resolved */
 	char *modules;		 /* FB_KERNEL_DEB: the modules to take, space-separated, or NULL */
 	struct fb_kv modules_at; /* where the profile says which, for messages */
-	char *cross;		 /* CROSS_COMPILE, or NULL for a native build */
-	const char *image;	 /* make target / artifact file name */
-	char *base;		 /* make target ("tinyconfig") ... */
-	char *base_file;	 /* ... or an absolute path to a config file */
+	char *dtbs;		 /* FB_KERNEL_DEB: device trees to take, space-separated, or NULL */
+	struct fb_kv dtbs_at;
+	char *cross;	   /* CROSS_COMPILE, or NULL for a native build */
+	const char *image; /* make target / artifact file name */
+	char *base;	   /* make target ("tinyconfig") ... */
+	char *base_file;   /* ... or an absolute path to a config file */
 	struct fb_kernel_frag *frags;
 	size_t n_frags;
 	struct fb_kconfig want;		/* every fragment's symbols, the last word counts */
@@ -75,10 +77,14 @@ int fb_kernel_deb_resolve(struct fb_kernel_plan *p, const struct fb_cache *c, st
 			  const struct fb_kv *at);
 /*
  * The fb_stage_run_fn of a prebuilt kernel: the package (fetched once), its
- * vmlinuz as the image, its config, and the modules asked for with what
- * they depend on as modules/NAME.ko, their load order in modules/modules.load.
+ * vmlinuz as the image, its config, the modules asked for with what they
+ * depend on as modules/NAME.ko, their load order in modules/modules.load,
+ * and the device trees asked for as dtbs/NAME.dtb.
  */
 int fb_kernel_deb_fetch(struct fb_build *b, const void *conf, const char *outdir);
+
+/* Where the artifact keeps the device trees: dtbs/NAME.dtb. */
+#define FB_KERNEL_DTBS_DIR "dtbs"
 
 /* The whole of PATH as a string.  -errno, logged. */
 int fb_kernel_read_file(const char *path, char **ret);

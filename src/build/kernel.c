@@ -40,6 +40,7 @@ struct kernel_conf {
 	char *cmdline;
 	char *image;
 	char *modules;
+	char *dtbs;
 };
 
 static const struct fb_key kernel_keys[] = {
@@ -50,6 +51,7 @@ static const struct fb_key kernel_keys[] = {
 	{ "image", FB_KEY_STRING, offsetof(struct kernel_conf, image) },
 	{ "debug", FB_KEY_BOOL, offsetof(struct kernel_conf, debug) },
 	{ "modules", FB_KEY_STRING, offsetof(struct kernel_conf, modules) },
+	{ "dtbs", FB_KEY_STRING, offsetof(struct kernel_conf, dtbs) },
 	{ NULL, 0, 0 },
 };
 
@@ -72,6 +74,7 @@ static void plan_free(struct fb_kernel_plan *p)
 	free(p->source);
 	fb_deb_done(&p->deb);
 	free(p->modules);
+	free(p->dtbs);
 	free(p->cross);
 	free(p->base);
 	free(p->base_file);
@@ -407,7 +410,12 @@ static int plan(struct fb_kernel_plan *p, const struct kernel_conf *c, const str
 				      : c->fragments ? "fragments"
 						     : "debug");
 		p->modules_at = at(s, "modules");
-		if (c->modules && !(p->modules = strdup(c->modules)))
+		p->dtbs_at = at(s, "dtbs");
+		if (c->dtbs && !c->dtbs[strspn(c->dtbs, " \t")])
+			return fb_err("%s:%u: 'dtbs' names no device tree", p->dtbs_at.file,
+				      p->dtbs_at.line);
+		if ((c->modules && !(p->modules = strdup(c->modules))) ||
+		    (c->dtbs && !(p->dtbs = strdup(c->dtbs))))
 			return fb_err_errno(-ENOMEM, "cannot plan the kernel");
 		return 0;
 	}
@@ -417,6 +425,13 @@ static int plan(struct fb_kernel_plan *p, const struct kernel_conf *c, const str
 			"%s:%u: 'modules' are taken from a prebuilt kernel's package (source = "
 			"deb:...); a kernel built here has its drivers built in",
 			a.file, a.line);
+	}
+	/* make dtbs for a kernel built here is not done yet. */
+	if (c->dtbs) {
+		a = at(s, "dtbs");
+		return fb_err("%s:%u: 'dtbs' are taken from a prebuilt kernel's package (source = "
+			      "deb:...) only",
+			      a.file, a.line);
 	}
 	r = plan_config(p, c, s);
 	if (r >= 0)
@@ -434,6 +449,19 @@ static int set_outputs(struct fb_build *b, const struct fb_kernel_plan *p,
 		return fb_err_errno(-ENOMEM, "cannot use the kernel");
 	if (p->modules && !(b->kernel_modules = fb_artifact_file(&b->kernel, "modules")))
 		return fb_err_errno(-ENOMEM, "cannot use the kernel");
+	if (p->dtbs) {
+		/* The first named is the board's: its basename, as kernel-deb.c stores it. */
+		_cleanup_free_ char *first =
+			strndup(p->dtbs + strspn(p->dtbs, " \t"),
+				strcspn(p->dtbs + strspn(p->dtbs, " \t"), " \t"));
+		const char *base = first ? strrchr(first, '/') : NULL;
+
+		if (!first || asprintf(&b->kernel_fdt, "%s/" FB_KERNEL_DTBS_DIR "/%s",
+				       b->kernel.dir, base ? base + 1 : first) < 0) {
+			b->kernel_fdt = NULL;
+			return fb_err_errno(-ENOMEM, "cannot use the kernel");
+		}
+	}
 	char *cmdline = NULL;
 
 	/* A debugged kernel must sit where vmlinux says: no KASLR, whatever the config. */
@@ -477,7 +505,8 @@ int fb_kernel_stage(struct fb_build *b)
 		free(b->kernel_image);
 		free(b->kernel_cmdline);
 		free(b->kernel_modules);
-		b->kernel_image = b->kernel_cmdline = b->kernel_modules = NULL;
+		free(b->kernel_fdt);
+		b->kernel_image = b->kernel_cmdline = b->kernel_modules = b->kernel_fdt = NULL;
 		return r;
 	}
 	return 0;

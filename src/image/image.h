@@ -11,6 +11,7 @@ struct fb_image_opts {
 	const char *outdir; /* "out" */
 	/* What a bootloader boots ([kernel], [initramfs]); NULL when not built. */
 	const char *kernel, *initramfs, *cmdline;
+	const char *fdt; /* the board's device tree ([kernel] dtbs), or NULL */
 };
 
 /*

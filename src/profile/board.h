@@ -32,7 +32,8 @@ struct fb_board {
 	char *arch;
 	/* [image] */
 	char *layout;
-	uint64_t size;
+	uint64_t size; /* with power_of_two, already rounded up */
+	bool power_of_two;
 
 	struct fb_section *sections;
 	size_t n_sections;
