@@ -172,6 +172,31 @@ static int args_arm64_efi_virt(const struct fb_qemu_opts *o, struct fb_strv *a)
 	return 0;
 }
 
+/*
+ * Allwinner H3 (orangepi-pc) booting the image as its SD card: the boot
+ * ROM loads U-Boot's SPL from 8 KiB of the card, U-Boot's distro boot
+ * finds /boot/extlinux/extlinux.conf.  The SoC has no PSCI system-off, so
+ * the guest cannot end QEMU (emulate stops it), and its clock runs fast
+ * (boot times are taken on the host's clock).  QEMU models the board with
+ * 1 GiB of RAM and no other size, whatever [emulate] memory says.
+ */
+static int args_orangepi_pc(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	struct fb_qemu_opts fixed = *o;
+
+	if (!o->disk)
+		return -EINVAL;
+	fixed.memory_mib = 1024;
+	fb_strv_push(a, "-M");
+	fb_strv_push(a, "orangepi-pc");
+	if (args_common(&fixed, a) < 0)
+		return -ENOMEM;
+	fb_strv_push(a, "-drive");
+	fb_strv_pushf(a, "if=sd,format=raw,%sfile=%s", o->disk_writable ? "" : "snapshot=on,",
+		      o->disk);
+	return 0;
+}
+
 static const struct fb_machine machines[] = {
 	{
 		.name = "qemu-x86",
@@ -200,6 +225,14 @@ static const struct fb_machine machines[] = {
 		.uefi_vars = "/usr/share/AAVMF/AAVMF_VARS.fd",
 		.args = args_arm64_efi_virt,
 	},
+	{
+		.name = "orangepi-pc",
+		.binary = "qemu-system-arm",
+		.arch = "armhf",
+		.boots_disk = true,
+		.disk_pow2 = true,
+		.args = args_orangepi_pc,
+	},
 };
 
 const struct fb_machine *fb_machine_find(const char *name)
@@ -212,7 +245,7 @@ const struct fb_machine *fb_machine_find(const char *name)
 
 const char *fb_machine_names(void)
 {
-	return "qemu-x86, x86-usb-stick, arm64-efi-virt";
+	return "qemu-x86, x86-usb-stick, arm64-efi-virt, orangepi-pc";
 }
 
 int fb_qemu_argv(const struct fb_machine *m, const struct fb_qemu_opts *o, struct fb_strv *ret)
