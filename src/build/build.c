@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/outfile.h"
 #include "core/util.h"
+#include "deb-sources.h"
 #include "image/image.h"
 #include "initramfs.h"
 #include "kernel.h"
@@ -93,6 +94,7 @@ static int image_stage(struct fb_build *b, const struct fb_build_opts *opts)
 		.initramfs = b->initramfs_image,
 		.cmdline = b->kernel_cmdline,
 		.timestamp = b->timestamp,
+		.fdt = b->kernel_fdt,
 	};
 	char key[FB_KEY_LEN + 1];
 	double t0 = fb_now();
@@ -137,7 +139,9 @@ int fb_build_run(struct fb_build *b, const struct fb_build_opts *opts)
 	if (r < 0)
 		return r;
 	fb_info("build: %s", b->board->name);
-	r = fb_rootfs_stage(b);
+	r = fb_deb_sources_resolve(b->board, &b->cache);
+	if (r >= 0)
+		r = fb_rootfs_stage(b);
 	if (r >= 0)
 		r = fb_kernel_stage(b);
 	if (r >= 0)
@@ -158,6 +162,8 @@ void fb_build_free(struct fb_build *b)
 	free(b->rootfs_tar);
 	free(b->kernel_image);
 	free(b->kernel_cmdline);
+	free(b->kernel_modules);
+	free(b->kernel_fdt);
 	free(b->initramfs_image);
 	free(b->image);
 	fb_cache_close(&b->cache);

@@ -19,7 +19,7 @@ struct fb_artifact {
 };
 
 struct fb_build {
-	const struct fb_board *board;
+	struct fb_board *board; /* deb: values become cache paths (deb-sources.h) */
 	struct fb_cache cache;
 	int64_t timestamp; /* fb_source_date_epoch(): "now" for everything built */
 	bool pull;	   /* --pull: a Dockerfile's registry images may be fetched */
@@ -31,6 +31,8 @@ struct fb_build {
 	struct fb_artifact kernel;    /* [kernel] */
 	char *kernel_image;	      /* kernel.dir/bzImage (or zImage, Image) */
 	char *kernel_cmdline;	      /* [kernel] cmdline, or NULL */
+	char *kernel_modules;	      /* kernel.dir/modules: NAME.ko, modules.load; or NULL */
+	char *kernel_fdt;	      /* kernel.dir/dtbs/NAME.dtb: the first of [kernel] dtbs */
 	struct fb_artifact initramfs; /* [initramfs] */
 	char *initramfs_image;	      /* initramfs.dir/initramfs.cpio.zst (or .gz) */
 	char *image;		      /* OUTDIR/NAME.img, when the board has an [image] */

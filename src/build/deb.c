@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * .deb files: fetched with apt-get (which knows the mirrors, proxies and
- * keys of this machine), read with entries.c.  A .deb is an ar archive:
- * debian-binary, control.tar.*, data.tar.* (xz, zst or gz); libarchive
- * reads both levels.  The data member is copied to a temporary file first,
- * since entries.c reads a tree from a path.
+ * Debian packages: resolved with apt-cache, fetched with apt-get download
+ * (see deb.h).  apt-cache reads every package list each time it runs
+ * (seconds where the binary cache is turned off, as in containers), so all
+ * the packages of a build are asked for in one call, and the answers are
+ * remembered under a key of the lists' names, sizes and mtimes.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +16,289 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/outfile.h"
 #include "core/spawn.h"
 #include "core/util.h"
 #include "deb.h"
-#include "image/entries.h"
+
+#define APT_LISTS	"/var/lib/apt/lists"
+#define APT_PREFERENCES "/etc/apt/preferences"
+/* Bumped when what a remembered answer holds changes. */
+#define RESOLVE_FORMAT "deb-resolve-1"
+
+void fb_deb_done(struct fb_deb *d)
+{
+	free(d->name);
+	free(d->arch);
+	free(d->version);
+	free(d->sha256);
+	free(d->depends);
+	*d = (struct fb_deb){ 0 };
+}
+
+/* Debian policy 5.6.1: lowercase letters, digits, + - . ; two or more, starting alphanumeric. */
+static bool valid_name(const char *s, size_t n)
+{
+	if (n < 2 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) &&
+		    !strchr("+-.", s[i]))
+			return false;
+	return true;
+}
+
+static bool valid_arch(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+int fb_deb_parse_spec(const char *spec, size_t len, const char *defarch, struct fb_deb *d)
+{
+	const char *colon = memchr(spec, ':', len);
+	size_t n = colon ? (size_t)(colon - spec) : len;
+
+	if (!valid_name(spec, n))
+		return -EINVAL;
+	if (colon ? !valid_arch(colon + 1, len - n - 1) : !defarch)
+		return -EINVAL;
+	d->name = strndup(spec, n);
+	d->arch = colon ? strndup(colon + 1, len - n - 1) : strdup(defarch);
+	if (!d->name || !d->arch) {
+		fb_deb_done(d);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void fb_deb_hash(struct fb_hasher *h, const struct fb_deb *d)
+{
+	fb_hasher_str(h, "deb", d->name);
+	fb_hasher_str(h, "deb-arch", d->arch);
+	fb_hasher_str(h, "deb-version", d->version);
+	fb_hasher_str(h, "deb-sha256", d->sha256);
+}
+
+/* ------------------------------------------------------------------ resolve */
+
+/* One stanza of apt-cache show, as it is read. */
+struct stanza {
+	char *package, *arch, *version, *sha256, *depends;
+};
+
+struct show {
+	struct fb_deb *debs;
+	size_t n;
+	struct stanza cur;
+	char last[256]; /* the last line, for an error message */
+};
+
+static void stanza_clear(struct stanza *s)
+{
+	free(s->package);
+	free(s->arch);
+	free(s->version);
+	free(s->sha256);
+	free(s->depends);
+	*s = (struct stanza){ 0 };
+}
+
+static void field(char **dst, const char *line, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strncmp(line, name, n) && line[n] == ':' && !*dst)
+		*dst = strdup(line + n + 1 + strspn(line + n + 1, " "));
+}
+
+/* The stanza answers every request for its package and architecture ("all" fits any). */
+static void stanza_end(struct show *sh)
+{
+	struct stanza *s = &sh->cur;
+
+	for (size_t i = 0; s->package && s->version && i < sh->n; i++) {
+		struct fb_deb *d = &sh->debs[i];
+
+		if (d->version || strcmp(d->name, s->package) ||
+		    (strcmp(d->arch, s->arch ?: "") && strcmp(s->arch ?: "", "all")))
+			continue;
+		d->version = strdup(s->version);
+		d->sha256 = s->sha256 ? strdup(s->sha256) : NULL;
+		d->depends = s->depends ? strdup(s->depends) : NULL;
+	}
+	stanza_clear(s);
+}
+
+static void on_show_line(const char *line, size_t len _unused_, void *userdata)
+{
+	struct show *sh = userdata;
+
+	if (!*line) {
+		stanza_end(sh);
+		return;
+	}
+	if (line[0] != ' ')
+		snprintf(sh->last, sizeof(sh->last), "%s", line);
+	field(&sh->cur.package, line, "Package");
+	field(&sh->cur.arch, line, "Architecture");
+	field(&sh->cur.version, line, "Version");
+	field(&sh->cur.sha256, line, "SHA256");
+	field(&sh->cur.depends, line, "Depends");
+}
+
+static int apt_show(struct fb_deb *debs, size_t n)
+{
+	_cleanup_free_ const char **argv = calloc(n + 4, sizeof(*argv));
+	_cleanup_free_ char **specs = calloc(n, sizeof(*specs));
+	struct show sh = { .debs = debs, .n = n };
+	struct fb_spawn_pipe_opts o = { .line = on_show_line, .userdata = &sh };
+	size_t k = 0;
+	int r = 0;
+
+	if (!argv || !specs)
+		return fb_err_errno(-ENOMEM, "cannot ask apt about packages");
+	argv[k++] = "apt-cache";
+	argv[k++] = "show";
+	argv[k++] = "--no-all-versions";
+	for (size_t i = 0; i < n && r >= 0; i++)
+		if (asprintf(&specs[i], "%s:%s", debs[i].name, debs[i].arch) < 0)
+			r = fb_err_errno(-ENOMEM, "cannot ask apt about packages");
+		else
+			argv[k++] = specs[i];
+	if (r >= 0)
+		r = fb_spawn_pipe(argv, &o);
+	stanza_end(&sh);
+	for (size_t i = 0; i < n; i++)
+		free(specs[i]);
+	/* apt-cache exits 100 when one of the packages is unknown: the caller says which */
+	if (r > 0 && r != 100)
+		return fb_err("'apt-cache show' failed with exit status %d: %s", r, sh.last);
+	return r < 0 ? r : 0;
+}
+
+/* The key of an answer: the packages asked for and apt's lists and pins as they are. */
+static int resolve_key(struct fb_deb *debs, size_t n, char key[FB_KEY_LEN + 1])
+{
+	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new(RESOLVE_FORMAT);
+	struct dirent **names = NULL;
+	int k, r = 0;
+
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		fb_hasher_str(h, "name", debs[i].name);
+		fb_hasher_str(h, "arch", debs[i].arch);
+	}
+	k = scandir(APT_LISTS, &names, NULL, alphasort);
+	if (k < 0)
+		return -errno;
+	for (int i = 0; i < k; i++) {
+		_cleanup_free_ char *p = fb_path_join(APT_LISTS, names[i]->d_name);
+		struct stat st;
+
+		if (r >= 0 && !p)
+			r = -ENOMEM;
+		if (r >= 0 && names[i]->d_name[0] != '.' && lstat(p, &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			r = fb_hasher_stat(h, "list", p);
+		free(names[i]);
+	}
+	free(names);
+	if (r >= 0 && access(APT_PREFERENCES, F_OK) == 0)
+		r = fb_hasher_stat(h, "preferences", APT_PREFERENCES);
+	if (r >= 0 && access(APT_PREFERENCES ".d", F_OK) == 0)
+		r = fb_hasher_tree(h, "preferences.d", APT_PREFERENCES ".d");
+	return r < 0 ? r : fb_hasher_final(h, key);
+}
+
+static char *memo_path(const struct fb_cache *c, const char *key)
+{
+	char *p;
+
+	return asprintf(&p, "%s/deb/resolved/%s", c->dir, key) < 0 ? NULL : p;
+}
+
+/* A remembered answer: a line "version sha256 depends" per package, in order. */
+static bool memo_read(const char *path, struct fb_deb *debs, size_t n)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, i = 0;
+
+	if (!f)
+		return false;
+	for (; i < n && getline(&line, &cap, f) > 0; i++) {
+		char *save = NULL, *v, *s, *dep;
+
+		line[strcspn(line, "\n")] = '\0';
+		v = strtok_r(line, "\t", &save);
+		s = strtok_r(NULL, "\t", &save);
+		dep = strtok_r(NULL, "", &save);
+		if (!v || !s || !(debs[i].version = strdup(v)) || !(debs[i].sha256 = strdup(s)) ||
+		    (dep && !(debs[i].depends = strdup(dep))))
+			break;
+	}
+	if (i == n)
+		return true;
+	for (size_t j = 0; j < n; j++) {
+		free(debs[j].version);
+		free(debs[j].sha256);
+		free(debs[j].depends);
+		debs[j].version = debs[j].sha256 = debs[j].depends = NULL;
+	}
+	return false;
+}
+
+/* Remembers an answer in which apt knew every package; a failure only costs time later. */
+static void memo_write(const char *path, const struct fb_deb *debs, size_t n)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	struct fb_outfile o;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if (!debs[i].version || !debs[i].sha256)
+			return;
+	if (!slash)
+		return;
+	*slash = '\0';
+	if (fb_mkdir_p(dir) < 0 || fb_outfile_open(&o, path) < 0)
+		return;
+	r = 0;
+	for (size_t i = 0; i < n && r >= 0; i++)
+		r = dprintf(o.fd, "%s\t%s\t%s\n", debs[i].version, debs[i].sha256,
+			    debs[i].depends ?: "");
+	if (r >= 0)
+		(void)fb_outfile_commit(&o);
+	fb_outfile_abort(&o);
+}
+
+int fb_deb_resolve(const struct fb_cache *c, struct fb_deb *debs, size_t n)
+{
+	_cleanup_free_ char *memo = NULL;
+	char key[FB_KEY_LEN + 1];
+	int r;
+
+	if (n == 0)
+		return 0;
+	if (resolve_key(debs, n, key) >= 0 && (memo = memo_path(c, key)) &&
+	    memo_read(memo, debs, n))
+		return 0;
+	r = apt_show(debs, n);
+	if (r < 0)
+		return r;
+	if (memo)
+		memo_write(memo, debs, n);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ fetch */
 
 static int is_deb(const struct dirent *d)
 {
@@ -37,8 +316,9 @@ static int find_deb(const char *dir, char **ret)
 	n = scandir(dir, &names, is_deb, alphasort);
 	if (n < 0)
 		return fb_err_errno(-errno, "cannot list '%s'", dir);
-	if (n == 0)
-		r = fb_err_errno(-ENOENT, "apt-get download left no .deb in '%s'", dir);
+	if (n != 1)
+		r = fb_err_errno(-ENOENT, "apt-get download left %d packages in '%s', not one", n,
+				 dir);
 	else if (!(*ret = fb_path_join(dir, names[0]->d_name)))
 		r = fb_err_errno(-ENOMEM, "cannot fetch a package");
 	for (int i = 0; i < n; i++)
@@ -66,21 +346,26 @@ static int apt_download(const char *spec, const char *dir)
 	fb_info("  %-10s downloading %s", "deb", spec);
 	r = fb_spawn_pipe(argv, &o);
 	if (r > 0)
-		return fb_err_errno(-EIO,
-				    "'apt-get download %s' failed with exit status %d: %s "
-				    "(another architecture needs dpkg --add-architecture "
-				    "and apt-get update first)",
+		return fb_err_errno(-EIO, "'apt-get download %s' failed with exit status %d: %s",
 				    spec, r, last);
 	return r;
 }
 
-int fb_deb_fetch(const struct fb_cache *c, const char *pkg, const char *arch, char **ret_deb)
+int fb_deb_fetch(const struct fb_cache *c, const struct fb_deb *d, char **ret_deb)
 {
 	_cleanup_free_ char *name = NULL, *final = NULL, *spec = NULL, *tmp = NULL, *got = NULL;
 	int r;
 
-	if (asprintf(&name, "%s_%s", pkg, arch) < 0 || asprintf(&spec, "%s:%s", pkg, arch) < 0 ||
-	    asprintf(&final, "%s/deb/%s.deb", c->dir, name) < 0)
+	if (!d->version)
+		return fb_err_errno(-ENOENT, "apt knows no package '%s:%s'", d->name, d->arch);
+	/* a version's epoch colon, as apt spells it in file names */
+	if (asprintf(&name, "%s_%s_%s", d->name, d->version, d->arch) < 0 ||
+	    asprintf(&spec, "%s:%s=%s", d->name, d->arch, d->version) < 0)
+		return fb_err_errno(-ENOMEM, "cannot fetch a package");
+	for (char *p = name; *p; p++)
+		if (*p == ':' || *p == '/')
+			*p = '+';
+	if (asprintf(&final, "%s/deb/%s.deb", c->dir, name) < 0)
 		return fb_err_errno(-ENOMEM, "cannot fetch a package");
 	if (access(final, F_OK) == 0) {
 		*ret_deb = TAKE_PTR(final);
@@ -100,114 +385,4 @@ int fb_deb_fetch(const struct fb_cache *c, const char *pkg, const char *arch, ch
 		return r;
 	*ret_deb = TAKE_PTR(final);
 	return 0;
-}
-
-/* Copies the current file of E into FD, holes and all. */
-static int stream_to_fd(struct fb_entries *e, const struct fb_entry *ent, int fd, const char *to)
-{
-	const void *buf;
-	size_t len;
-	uint64_t off;
-	int r;
-
-	while ((r = fb_entries_read(e, &buf, &len, &off)) > 0)
-		for (size_t done = 0; done < len;) {
-			ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
-					   (off_t)(off + done));
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return fb_err_errno(-errno, "cannot write '%s'", to);
-			done += (size_t)n;
-		}
-	if (r < 0)
-		return r;
-	if (ftruncate(fd, (off_t)ent->size) < 0)
-		return fb_err_errno(-errno, "cannot write '%s'", to);
-	return 0;
-}
-
-/* Writes the current file of E to a new temporary file beside PATH; its name in *ret. */
-static int write_temp(struct fb_entries *e, const struct fb_entry *ent, const char *path,
-		      char **ret)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -EBADF;
-	int r;
-
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return fb_err_errno(-ENOMEM, "cannot write '%s'", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return fb_err_errno(-errno, "cannot create a file beside '%s'", path);
-	r = stream_to_fd(e, ent, fd, tmp);
-	if (r >= 0 && fchmod(fd, ent->mode & 07777) < 0)
-		r = fb_err_errno(-errno, "cannot write '%s'", tmp);
-	if (r >= 0 && fsync(fd) < 0)
-		r = fb_err_errno(-errno, "cannot write '%s'", tmp);
-	if (r >= 0 && close(TAKE_FD(fd)) < 0)
-		r = fb_err_errno(-errno, "cannot write '%s'", tmp);
-	if (r < 0) {
-		unlink(tmp);
-		return r;
-	}
-	*ret = TAKE_PTR(tmp);
-	return 0;
-}
-
-/* The data.tar.* member of DEB, copied to a temporary file beside OUT. */
-static int deb_data(const char *deb, const char *out, char **ret)
-{
-	struct fb_entries *e = NULL;
-	const struct fb_entry *ent;
-	int r;
-
-	r = fb_entries_open(deb, NULL, &e);
-	if (r < 0)
-		return r;
-	while ((r = fb_entries_next(e, &ent)) > 0)
-		if (!strncmp(ent->path, "data.tar", 8) && ent->type == FB_ENTRY_REG)
-			break;
-	if (r == 0)
-		r = fb_err_errno(-EBADMSG, "'%s' has no data.tar member: not a .deb", deb);
-	if (r > 0)
-		r = write_temp(e, ent, out, ret);
-	fb_entries_free(e);
-	return r;
-}
-
-static bool wanted(const char *path, const char *const names[])
-{
-	for (; *names; names++)
-		if (!strcmp(path, *names))
-			return true;
-	return false;
-}
-
-int fb_deb_extract_file(const char *deb, const char *const names[], const char *out)
-{
-	_cleanup_free_ char *data = NULL, *tmp = NULL;
-	struct fb_entries *e = NULL;
-	const struct fb_entry *ent;
-	int r;
-
-	r = deb_data(deb, out, &data);
-	if (r < 0)
-		return r;
-	r = fb_entries_open(data, NULL, &e);
-	while (r >= 0 && (r = fb_entries_next(e, &ent)) > 0)
-		if (ent->type == FB_ENTRY_REG && wanted(ent->path, names))
-			break;
-	if (r == 0)
-		r = fb_err_errno(-ENOENT, "'%s' has no '%s'", deb, names[0]);
-	if (r > 0)
-		r = write_temp(e, ent, out, &tmp);
-	fb_entries_free(e);
-	unlink(data);
-	if (r >= 0 && rename(tmp, out) < 0) {
-		r = fb_err_errno(-errno, "cannot rename '%s' to '%s'", tmp, out);
-		unlink(tmp);
-	}
-	return r < 0 ? r : 0;
 }

@@ -1,23 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Debian packages as sources: a .deb fetched once with apt-get download
- * into the cache (CACHE/deb/PKG_ARCH.deb), and files taken out of it in
- * process (a .deb is an ar archive holding data.tar.xz; both are read with
- * entries.c, no dpkg).  For another architecture, apt must know it:
- * dpkg --add-architecture ARCH && apt-get update.
+ * Debian packages as sources, of any architecture apt knows (dpkg
+ * --add-architecture ARCH && apt-get update).  apt decides the version
+ * first (apt-cache show), so what a stage takes from a package is keyed by
+ * name, architecture, version and the archive's SHA-256 before anything is
+ * downloaded; the .deb is then fetched once per version with apt-get
+ * download (which knows this machine's mirrors, proxies and keys) into
+ * CACHE/deb/NAME_VERSION_ARCH.deb and read in process (deb-archive.c).
  */
 #ifndef FB_DEB_H
 #define FB_DEB_H
 
+#include <stddef.h>
+
 #include "core/cache.h"
 
-/* CACHE/deb/PKG_ARCH.deb, downloaded unless already there.  -errno, logged. */
-int fb_deb_fetch(const struct fb_cache *c, const char *pkg, const char *arch, char **ret_deb);
+struct fb_deb {
+	char *name, *arch; /* asked for */
+	/* What apt would fetch; version NULL when apt knows no such package. */
+	char *version, *sha256, *depends;
+};
+
+void fb_deb_done(struct fb_deb *d);
 
 /*
- * Writes the first of NAMES (NULL-terminated paths in the package, such as
- * "bin/busybox") found in DEB's data archive to OUT, with its mode.
+ * "PKG" or "PKG:ARCH" (ARCH defaults to DEFARCH) into D's name and arch.
+ * -EINVAL for something that is not a Debian package name, -ENOMEM.
  */
-int fb_deb_extract_file(const char *deb, const char *const names[], const char *out);
+int fb_deb_parse_spec(const char *spec, size_t len, const char *defarch, struct fb_deb *d);
+
+/*
+ * Sets version, sha256 and depends of the N packages in DEBS with one
+ * apt-cache call, remembered in CACHE/deb/resolved/ for as long as apt's
+ * package lists are the same files (a no-op build does not wait for apt).
+ * A package apt does not know keeps its version NULL: the caller says
+ * which profile line asked for it.  -errno, logged, when apt cannot run.
+ */
+int fb_deb_resolve(const struct fb_cache *c, struct fb_deb *debs, size_t n);
+
+/* Adds a resolved package to a stage key. */
+void fb_deb_hash(struct fb_hasher *h, const struct fb_deb *d);
+
+/* CACHE/deb/NAME_VERSION_ARCH.deb of a resolved package, downloaded unless there. */
+int fb_deb_fetch(const struct fb_cache *c, const struct fb_deb *d, char **ret_deb);
 
 #endif

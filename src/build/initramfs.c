@@ -62,6 +62,14 @@ static const char init_head[] = "#!/bin/busybox sh\n"
 				"\techo \"Boot took $up seconds\"\n"
 				"}\n";
 
+/* The modules [kernel] modules lists (kernel-deb.c), dependencies first. */
+static const char init_modules[] =
+	"\n"
+	"# the kernel's drivers for the root device, as [kernel] modules lists them\n"
+	"while read -r m; do\n"
+	"\t/bin/busybox insmod \"/lib/modules/$m\" || echo \"flashbuild: cannot load $m\"\n"
+	"done </lib/modules/modules.load\n";
+
 static const char init_local[] = "\n"
 				 "boot_took\n"
 				 "exec /sbin/init\n"
@@ -128,16 +136,17 @@ int fb_initramfs_check_root(const char *root)
 	return 0;
 }
 
-char *fb_initramfs_init(const char *root, unsigned timeout)
+char *fb_initramfs_init(const char *root, unsigned timeout, bool modules)
 {
 	_cleanup_free_ char *tail = NULL;
+	const char *mods = modules ? init_modules : "";
 	char *s;
 
 	if (!root)
-		return asprintf(&s, "%s%s", init_head, init_local) < 0 ? NULL : s;
+		return asprintf(&s, "%s%s%s", init_head, mods, init_local) < 0 ? NULL : s;
 	if (asprintf(&tail, init_switch, root, timeout) < 0)
 		return NULL;
-	return asprintf(&s, "%s\n%s", init_head, tail) < 0 ? NULL : s;
+	return asprintf(&s, "%s%s\n%s", init_head, mods, tail) < 0 ? NULL : s;
 }
 
 static int conf_read(struct fb_build *b, const struct fb_section *s, struct initramfs_conf *c)
@@ -191,6 +200,8 @@ static int initramfs_key(struct fb_build *b, const struct fb_section *s, struct 
 		fb_hasher_str(h, s->kvs[i].key, s->kvs[i].value);
 	/* the rootfs's key stands for its whole content */
 	fb_hasher_str(h, "rootfs", c->root ? NULL : b->rootfs.key);
+	/* the kernel's key stands for its modules */
+	fb_hasher_str(h, "modules", b->kernel_modules ? b->kernel.key : NULL);
 	r = fb_hasher_stat(h, "busybox", c->busybox);
 	if (r >= 0 && c->overlay)
 		r = fb_hasher_tree(h, "overlay", c->overlay);
@@ -215,11 +226,37 @@ static int add_minimal(struct fb_tree *t)
 	return 0;
 }
 
+/* The kernel's modules as /lib/modules/NAME.ko, with modules.load naming them in order. */
+static int add_modules(struct fb_tree *t, const char *dir)
+{
+	_cleanup_free_ char *list = fb_path_join(dir, "modules.load"), *line = NULL;
+	_cleanup_fclose_ FILE *f = list ? fopen(list, "re") : NULL;
+	size_t cap = 0;
+	int r;
+
+	if (!f)
+		return fb_err_errno(list ? -errno : -ENOMEM, "cannot read '%s'", list ?: dir);
+	r = fb_tree_add_dir(t, "lib", 0755, 0, 0);
+	if (r >= 0)
+		r = fb_tree_add_dir(t, "lib/modules", 0755, 0, 0);
+	if (r >= 0)
+		r = fb_tree_add_copy(t, "lib/modules/modules.load", 0644, list);
+	while (r >= 0 && getline(&line, &cap, f) > 0) {
+		_cleanup_free_ char *src = NULL, *dst = NULL;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!(src = fb_path_join(dir, line)) || asprintf(&dst, "lib/modules/%s", line) < 0)
+			return fb_err_errno(-ENOMEM, "cannot add the kernel's modules");
+		r = fb_tree_add_copy(t, dst, 0644, src);
+	}
+	return r;
+}
+
 static int initramfs_run(struct fb_build *b, const void *conf, const char *outdir)
 {
 	const struct initramfs_conf *c = conf;
 	_cleanup_(fb_tree_freep) struct fb_tree *t = NULL;
-	_cleanup_free_ char *init = fb_initramfs_init(c->root, c->root_timeout);
+	_cleanup_free_ char *init = fb_initramfs_init(c->root, c->root_timeout, b->kernel_modules);
 	_cleanup_free_ char *out = fb_path_join(outdir, c->image);
 	int64_t mtime = b->timestamp;
 	int r;
@@ -231,6 +268,8 @@ static int initramfs_run(struct fb_build *b, const void *conf, const char *outdi
 		r = add_minimal(t);
 	if (r >= 0 && !fb_tree_exists(t, "bin/busybox"))
 		r = fb_tree_add_copy(t, "bin/busybox", 0755, c->busybox);
+	if (r >= 0 && b->kernel_modules)
+		r = add_modules(t, b->kernel_modules);
 	if (r >= 0)
 		r = fb_tree_add_file(t, "init", 0755, init);
 	if (r >= 0)

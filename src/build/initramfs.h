@@ -10,6 +10,8 @@
 #ifndef FB_INITRAMFS_H
 #define FB_INITRAMFS_H
 
+#include <stdbool.h>
+
 #include "build.h"
 
 /* Without [initramfs], does nothing; else sets b->initramfs and b->initramfs_image. */
@@ -21,7 +23,8 @@ int fb_initramfs_check_root(const char *root);
 /*
  * The text of /init, a busybox sh script.  ROOT NULL: exec /sbin/init of the
  * initramfs; else wait up to TIMEOUT seconds for ROOT, mount it, switch_root.
+ * MODULES: first insmod the kernel modules /lib/modules/modules.load names.
  */
-char *fb_initramfs_init(const char *root, unsigned timeout);
+char *fb_initramfs_init(const char *root, unsigned timeout, bool modules);
 
 #endif

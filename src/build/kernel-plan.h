@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "build.h"
+#include "deb.h"
 #include "kconfig.h"
 
 struct fb_kernel_arch {
@@ -44,8 +45,12 @@ struct fb_kernel_frag {
 struct fb_kernel_plan {
 	const struct fb_kernel_arch *arch;
 	enum fb_kernel_source kind;
-	char *source;	   /* tarball or tree (absolute), or "package:debarch" */
-	char *deb;	   /* FB_KERNEL_DEB: "package:debarch=version" to download */
+	char *source;		 /* tarball or tree (absolute), or "package:debarch" */
+	struct fb_deb deb;	 /* FB_KERNEL_DEB: the package with the kernel, resolved */
+	char *modules;		 /* FB_KERNEL_DEB: the modules to take, space-separated, or NULL */
+	struct fb_kv modules_at; /* where the profile says which, for messages */
+	char *dtbs;		 /* FB_KERNEL_DEB: device trees to take, space-separated, or NULL */
+	struct fb_kv dtbs_at;
 	char *cross;	   /* CROSS_COMPILE, or NULL for a native build */
 	const char *image; /* make target / artifact file name */
 	char *base;	   /* make target ("tinyconfig") ... */
@@ -65,12 +70,21 @@ int fb_kernel_make(struct fb_build *b, const void *conf, const char *outdir);
 /*
  * For source = deb:PACKAGE: asks apt which version it would install
  * (following a metapackage such as linux-image-amd64 to the package with
- * the kernel) and sets p->deb; its version and SHA-256 go into H.  AT is
- * the profile line that a message points at.
+ * the kernel) and sets p->deb; it and the modules go into H.  AT is the
+ * profile line that a message points at.
  */
-int fb_kernel_deb_resolve(struct fb_kernel_plan *p, struct fb_hasher *h, const struct fb_kv *at);
-/* The fb_stage_run_fn of a prebuilt kernel: apt-get download, then the vmlinuz. */
+int fb_kernel_deb_resolve(struct fb_kernel_plan *p, const struct fb_cache *c, struct fb_hasher *h,
+			  const struct fb_kv *at);
+/*
+ * The fb_stage_run_fn of a prebuilt kernel: the package (fetched once), its
+ * vmlinuz as the image, its config, the modules asked for with what they
+ * depend on as modules/NAME.ko, their load order in modules/modules.load,
+ * and the device trees asked for as dtbs/NAME.dtb.
+ */
 int fb_kernel_deb_fetch(struct fb_build *b, const void *conf, const char *outdir);
+
+/* Where the artifact keeps the device trees: dtbs/NAME.dtb. */
+#define FB_KERNEL_DTBS_DIR "dtbs"
 
 /* The whole of PATH as a string.  -errno, logged. */
 int fb_kernel_read_file(const char *path, char **ret);

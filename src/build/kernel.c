@@ -39,6 +39,8 @@ struct kernel_conf {
 	char *fragments;
 	char *cmdline;
 	char *image;
+	char *modules;
+	char *dtbs;
 };
 
 static const struct fb_key kernel_keys[] = {
@@ -48,6 +50,8 @@ static const struct fb_key kernel_keys[] = {
 	{ "cmdline", FB_KEY_STRING, offsetof(struct kernel_conf, cmdline) },
 	{ "image", FB_KEY_STRING, offsetof(struct kernel_conf, image) },
 	{ "debug", FB_KEY_BOOL, offsetof(struct kernel_conf, debug) },
+	{ "modules", FB_KEY_STRING, offsetof(struct kernel_conf, modules) },
+	{ "dtbs", FB_KEY_STRING, offsetof(struct kernel_conf, dtbs) },
 	{ NULL, 0, 0 },
 };
 
@@ -68,7 +72,9 @@ static struct fb_kv at(const struct fb_section *s, const char *key)
 static void plan_free(struct fb_kernel_plan *p)
 {
 	free(p->source);
-	free(p->deb);
+	fb_deb_done(&p->deb);
+	free(p->modules);
+	free(p->dtbs);
 	free(p->cross);
 	free(p->base);
 	free(p->base_file);
@@ -342,7 +348,8 @@ static int plan_dir_keys(struct fb_kernel_plan *p)
 	return hasher_done(obj, p->build_key);
 }
 
-static int plan_key(struct fb_kernel_plan *p, const struct fb_section *s, char key[FB_KEY_LEN + 1])
+static int plan_key(struct fb_kernel_plan *p, const struct fb_cache *c, const struct fb_section *s,
+		    char key[FB_KEY_LEN + 1])
 {
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("kernel");
 	_cleanup_free_ char *base = NULL;
@@ -355,7 +362,7 @@ static int plan_key(struct fb_kernel_plan *p, const struct fb_section *s, char k
 	fb_hasher_str(h, "format", KERNEL_FORMAT);
 	fb_hasher_str(h, "image", p->image);
 	if (p->kind == FB_KERNEL_DEB) {
-		r = fb_kernel_deb_resolve(p, h, &a);
+		r = fb_kernel_deb_resolve(p, c, h, &a);
 		return r < 0 ? r : hasher_done(h, key);
 	}
 	r = plan_dir_keys(p);
@@ -401,7 +408,29 @@ static int plan(struct fb_kernel_plan *p, const struct kernel_conf *c, const str
 				      c->config	     ? "config"
 				      : c->fragments ? "fragments"
 						     : "debug");
+		p->modules_at = at(s, "modules");
+		p->dtbs_at = at(s, "dtbs");
+		if (c->dtbs && !c->dtbs[strspn(c->dtbs, " \t")])
+			return fb_err("%s:%u: 'dtbs' names no device tree", p->dtbs_at.file,
+				      p->dtbs_at.line);
+		if ((c->modules && !(p->modules = strdup(c->modules))) ||
+		    (c->dtbs && !(p->dtbs = strdup(c->dtbs))))
+			return fb_err_errno(-ENOMEM, "cannot plan the kernel");
 		return 0;
+	}
+	if (c->modules) {
+		a = at(s, "modules");
+		return fb_err(
+			"%s:%u: 'modules' are taken from a prebuilt kernel's package (source = "
+			"deb:...); a kernel built here has its drivers built in",
+			a.file, a.line);
+	}
+	/* make dtbs for a kernel built here is not done yet. */
+	if (c->dtbs) {
+		a = at(s, "dtbs");
+		return fb_err("%s:%u: 'dtbs' are taken from a prebuilt kernel's package (source = "
+			      "deb:...) only",
+			      a.file, a.line);
 	}
 	r = plan_config(p, c, s);
 	if (r >= 0)
@@ -417,6 +446,21 @@ static int set_outputs(struct fb_build *b, const struct fb_kernel_plan *p,
 	b->kernel_image = fb_artifact_file(&b->kernel, p->image);
 	if (!b->kernel_image)
 		return fb_err_errno(-ENOMEM, "cannot use the kernel");
+	if (p->modules && !(b->kernel_modules = fb_artifact_file(&b->kernel, "modules")))
+		return fb_err_errno(-ENOMEM, "cannot use the kernel");
+	if (p->dtbs) {
+		/* The first named is the board's: its basename, as kernel-deb.c stores it. */
+		_cleanup_free_ char *first =
+			strndup(p->dtbs + strspn(p->dtbs, " \t"),
+				strcspn(p->dtbs + strspn(p->dtbs, " \t"), " \t"));
+		const char *base = first ? strrchr(first, '/') : NULL;
+
+		if (!first || asprintf(&b->kernel_fdt, "%s/" FB_KERNEL_DTBS_DIR "/%s",
+				       b->kernel.dir, base ? base + 1 : first) < 0) {
+			b->kernel_fdt = NULL;
+			return fb_err_errno(-ENOMEM, "cannot use the kernel");
+		}
+	}
 	char *cmdline = NULL;
 
 	/* A debugged kernel must sit where vmlinux says: no KASLR, whatever the config. */
@@ -447,7 +491,7 @@ int fb_kernel_stage(struct fb_build *b)
 	if (r >= 0)
 		r = plan(&p, &c, b, s);
 	if (r >= 0)
-		r = plan_key(&p, s, key);
+		r = plan_key(&p, &b->cache, s, key);
 	if (r >= 0)
 		r = fb_build_stage(b, "kernel", key,
 				   p.kind == FB_KERNEL_DEB ? fb_kernel_deb_fetch : fb_kernel_make,
@@ -459,7 +503,9 @@ int fb_kernel_stage(struct fb_build *b)
 		fb_artifact_clear(&b->kernel);
 		free(b->kernel_image);
 		free(b->kernel_cmdline);
-		b->kernel_image = b->kernel_cmdline = NULL;
+		free(b->kernel_modules);
+		free(b->kernel_fdt);
+		b->kernel_image = b->kernel_cmdline = b->kernel_modules = b->kernel_fdt = NULL;
 		return r;
 	}
 	return 0;

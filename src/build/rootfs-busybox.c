@@ -17,11 +17,14 @@
 #include "core/log.h"
 #include "core/spawn.h"
 #include "core/util.h"
+#include "deb-sources.h"
 #include "deb.h"
+#include "rootfs-debs.h"
 #include "rootfs-hostprog.h"
 #include "rootfs-recipe.h"
 
 #define HOST_BUSYBOX "/bin/busybox"
+#define BUSYBOX_DEB  "busybox-static"
 
 struct inittab_cmds {
 	const char *mount, *hostname, *getty, *reboot, *umount, *share;
@@ -117,9 +120,8 @@ static int check_static(const char *path)
 
 int fb_busybox_find(const struct fb_build *b, char **ret_path)
 {
-	static const char *const members[] = { "bin/busybox", "usr/bin/busybox", NULL };
 	const struct fb_arch *arch = fb_arch_find(b->board->arch);
-	_cleanup_free_ char *deb = NULL, *out = NULL;
+	_cleanup_(fb_deb_done) struct fb_deb d = { 0 };
 	int r;
 
 	if (!arch)
@@ -132,18 +134,22 @@ int fb_busybox_find(const struct fb_build *b, char **ret_path)
 		*ret_path = strdup(HOST_BUSYBOX);
 		return *ret_path ? 0 : fb_err_errno(-ENOMEM, "cannot find busybox");
 	}
-	r = fb_deb_fetch(&b->cache, "busybox-static", arch->deb, &deb);
+	/* another architecture's: Debian's busybox-static for it */
+	r = fb_deb_parse_spec(BUSYBOX_DEB, strlen(BUSYBOX_DEB), arch->deb, &d);
+	if (r < 0)
+		return fb_err_errno(r, "cannot find busybox");
+	r = fb_deb_resolve(&b->cache, &d, 1);
 	if (r < 0)
 		return r;
-	if (asprintf(&out, "%s.busybox", deb) < 0)
-		return fb_err_errno(-ENOMEM, "cannot find busybox");
-	if (access(out, F_OK) < 0) {
-		r = fb_deb_extract_file(deb, members, out);
-		if (r < 0)
-			return r;
-	}
-	*ret_path = TAKE_PTR(out);
-	return 0;
+	if (!d.version)
+		return fb_err("%s: apt knows no package '%s:%s' (scripts/install-deps adds the "
+			      "architecture)",
+			      b->board->path, BUSYBOX_DEB, arch->deb);
+	r = fb_deb_file(&b->cache, &d, "bin/busybox", ret_path);
+	if (r == -ENOENT)
+		return fb_err("package '%s:%s' (%s) has no /bin/busybox", BUSYBOX_DEB, arch->deb,
+			      d.version);
+	return r;
 }
 
 struct applets {
@@ -248,6 +254,8 @@ static int busybox_check(struct fb_rootfs_ctx *ctx)
 	int r;
 
 	r = fb_busybox_find(ctx->b, &ctx->busybox);
+	if (r >= 0 && ctx->conf.debs)
+		r = fb_rootfs_debs_prepare(ctx, ctx->conf.debs, &ctx->debs);
 	if (r < 0 || !ctx->conf.host_programs)
 		return r;
 	if (!fb_arch_is_host(ctx->arch)) {
@@ -268,6 +276,7 @@ static int busybox_hash(struct fb_rootfs_ctx *ctx, struct fb_hasher *h)
 		r = fb_hasher_stat(h, "host-busybox", HOST_BUSYBOX);
 	if (r >= 0)
 		r = fb_hostprog_hash(&ctx->host_files, h);
+	fb_rootfs_debs_hash(ctx->debs, h);
 	return r;
 }
 
@@ -284,6 +293,8 @@ static int busybox_populate(struct fb_rootfs_ctx *ctx, struct fb_tree *t)
 		r = add_etc(ctx, t);
 	if (r >= 0)
 		r = fb_hostprog_add(&ctx->host_files, t);
+	if (r >= 0)
+		r = fb_rootfs_debs_add(ctx->debs, t);
 	return r;
 }
 

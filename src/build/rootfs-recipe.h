@@ -27,9 +27,12 @@ struct fb_rootfs_conf {
 	char *mirror;	     /* debian */
 	char *tarball;	     /* tar */
 	char *host_programs; /* busybox */
+	char *debs;	     /* busybox */
 	char *dockerfile;    /* dockerfile */
 	char *context;	     /* dockerfile */
 };
+
+struct fb_rootfs_debs;
 
 struct fb_rootfs_ctx {
 	struct fb_build *b;
@@ -41,9 +44,10 @@ struct fb_rootfs_ctx {
 	const char *hostname; /* the key, or the board's name */
 	const char *console;  /* the key, or the architecture's */
 	char key[FB_KEY_LEN + 1];
-	char *busybox;		   /* busybox recipe: the binary */
-	struct fb_strv host_files; /* busybox recipe: host-programs and their libraries */
-	void *priv;		   /* the recipe's own state, freed by its done() */
+	char *busybox;		     /* busybox recipe: the binary */
+	struct fb_strv host_files;   /* busybox recipe: host-programs and their libraries */
+	struct fb_rootfs_debs *debs; /* busybox recipe: [rootfs] debs, unpacked */
+	void *priv;		     /* the recipe's own state, freed by its done() */
 };
 
 struct fb_rootfs_recipe {

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "rootfs-debs.h"
 #include "rootfs-recipe.h"
 
 /* Bumped when what the stage writes for the same inputs changes. */
@@ -49,6 +50,7 @@ static const struct fb_key rootfs_keys[] = {
 	{ "mirror", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, mirror) },
 	{ "tarball", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, tarball) },
 	{ "host-programs", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, host_programs) },
+	{ "debs", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, debs) },
 	{ "dockerfile", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, dockerfile) },
 	{ "context", FB_KEY_STRING, offsetof(struct fb_rootfs_conf, context) },
 	{ NULL, 0, 0 },
@@ -60,7 +62,7 @@ static const struct {
 } recipe_keys[] = {
 	{ "packages", "debian" },    { "suite", "debian" },	     { "mirror", "debian" },
 	{ "tarball", "tar" },	     { "host-programs", "busybox" }, { "dockerfile", "dockerfile" },
-	{ "context", "dockerfile" },
+	{ "context", "dockerfile" }, { "debs", "busybox" },
 };
 
 const struct fb_arch *fb_arch_find(const char *name)
@@ -382,6 +384,7 @@ static void ctx_done(struct fb_rootfs_ctx *ctx)
 	fb_users_free(&ctx->users);
 	free(ctx->busybox);
 	fb_strv_free(&ctx->host_files);
+	ctx->debs = fb_rootfs_debs_free(ctx->debs);
 }
 
 int fb_rootfs_stage(struct fb_build *b)

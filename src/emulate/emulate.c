@@ -381,6 +381,22 @@ static int share_check(const char *dir, char **ret)
 	return *ret ? 0 : fb_err_errno(-errno, "emulate: --share: cannot use '%s'", dir);
 }
 
+/* QEMU's SD card model takes only 2^N bytes; a file of another size is refused here. */
+static int disk_size_check(const struct fb_machine *m, const char *disk)
+{
+	struct stat st;
+
+	if (!m->disk_pow2)
+		return 0;
+	if (stat(disk, &st) < 0)
+		return fb_err_errno(-errno, "emulate: cannot use '%s'", disk);
+	if (S_ISREG(st.st_mode) && (st.st_size == 0 || (st.st_size & (st.st_size - 1))))
+		return fb_err("emulate: '%s' is %lld bytes; machine '%s' takes it as an SD card, "
+			      "which must be a power of two ([image] power-of-two = yes)",
+			      disk, (long long)st.st_size, m->name);
+	return 0;
+}
+
 /* The machine, the firmware and the disk the options and [emulate] ask for. */
 static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
 		 const struct emulate_conf *c, const struct fb_machine **ret_m,
@@ -408,6 +424,8 @@ static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
 		return fb_err("%s: --run needs a user: --login, [emulate] login or [rootfs] users",
 			      b->board->path);
 	if (o->disk && (r = disk_check(o->disk)) < 0)
+		return r;
+	if (m->boots_disk && (r = disk_size_check(m, o->disk ?: b->image)) < 0)
 		return r;
 	*ret_m = m;
 	return fb_firmware_prepare(m, fwk, fw);

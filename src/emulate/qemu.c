@@ -147,6 +147,56 @@ static int args_x86_usb_stick(const struct fb_qemu_opts *o, struct fb_strv *a)
 	return 0;
 }
 
+/*
+ * arm64 QEMU virt with EDK2 (Debian's AAVMF pflash images) booting the
+ * image as a virtio disk: the firmware starts \EFI\BOOT\BOOTAA64.EFI from
+ * the ESP.  No NIC unless asked (args_debug), so no network boot first;
+ * the guest's poweroff (PSCI SYSTEM_OFF) ends QEMU.
+ */
+static int args_arm64_efi_virt(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	if (!o->disk || !o->uefi_code || !o->uefi_vars)
+		return -EINVAL;
+	fb_strv_push(a, "-M");
+	fb_strv_push(a, "virt");
+	if (!o->kvm)
+		fb_strv_push(a, "-cpu"), fb_strv_push(a, "cortex-a53");
+	if (args_common(o, a) < 0)
+		return -ENOMEM;
+	args_uefi(o, a);
+	fb_strv_push(a, "-drive");
+	fb_strv_pushf(a, "if=none,id=disk,format=raw,%sfile=%s",
+		      o->disk_writable ? "" : "snapshot=on,", o->disk);
+	fb_strv_push(a, "-device");
+	fb_strv_push(a, "virtio-blk-pci,drive=disk,bootindex=0");
+	return 0;
+}
+
+/*
+ * Allwinner H3 (orangepi-pc) booting the image as its SD card: the boot
+ * ROM loads U-Boot's SPL from 8 KiB of the card, U-Boot's distro boot
+ * finds /boot/extlinux/extlinux.conf.  The SoC has no PSCI system-off, so
+ * the guest cannot end QEMU (emulate stops it), and its clock runs fast
+ * (boot times are taken on the host's clock).  QEMU models the board with
+ * 1 GiB of RAM and no other size, whatever [emulate] memory says.
+ */
+static int args_orangepi_pc(const struct fb_qemu_opts *o, struct fb_strv *a)
+{
+	struct fb_qemu_opts fixed = *o;
+
+	if (!o->disk)
+		return -EINVAL;
+	fixed.memory_mib = 1024;
+	fb_strv_push(a, "-M");
+	fb_strv_push(a, "orangepi-pc");
+	if (args_common(&fixed, a) < 0)
+		return -ENOMEM;
+	fb_strv_push(a, "-drive");
+	fb_strv_pushf(a, "if=sd,format=raw,%sfile=%s", o->disk_writable ? "" : "snapshot=on,",
+		      o->disk);
+	return 0;
+}
+
 static const struct fb_machine machines[] = {
 	{
 		.name = "qemu-x86",
@@ -166,6 +216,23 @@ static const struct fb_machine machines[] = {
 		.args = args_x86_usb_stick,
 		.probe_args = args_x86_kernel,
 	},
+	{
+		.name = "arm64-efi-virt",
+		.binary = "qemu-system-aarch64",
+		.arch = "arm64",
+		.boots_disk = true,
+		.uefi_code = "/usr/share/AAVMF/AAVMF_CODE.fd",
+		.uefi_vars = "/usr/share/AAVMF/AAVMF_VARS.fd",
+		.args = args_arm64_efi_virt,
+	},
+	{
+		.name = "orangepi-pc",
+		.binary = "qemu-system-arm",
+		.arch = "armhf",
+		.boots_disk = true,
+		.disk_pow2 = true,
+		.args = args_orangepi_pc,
+	},
 };
 
 const struct fb_machine *fb_machine_find(const char *name)
@@ -178,7 +245,7 @@ const struct fb_machine *fb_machine_find(const char *name)
 
 const char *fb_machine_names(void)
 {
-	return "qemu-x86, x86-usb-stick";
+	return "qemu-x86, x86-usb-stick, arm64-efi-virt, orangepi-pc";
 }
 
 int fb_qemu_argv(const struct fb_machine *m, const struct fb_qemu_opts *o, struct fb_strv *ret)

@@ -36,6 +36,7 @@ struct fb_machine {
 	const char *arch;   /* the [board] arch it runs */
 	bool kvm_capable;   /* guest arch == host arch */
 	bool boots_disk;    /* boots the board's image, not its kernel */
+	bool disk_pow2;	    /* the disk must be 2^N bytes (QEMU's SD card model) */
 	/* UEFI firmware: code (read-only) and the VARS template; NULL: none. */
 	const char *uefi_code, *uefi_vars;
 	int (*args)(const struct fb_qemu_opts *o, struct fb_strv *argv);

@@ -68,8 +68,7 @@ int fb_boot_stage_new(const struct fb_image_ctx *ctx, const char *who, char **re
 	return 0;
 }
 
-/* DIR/NAME's directories, then DIR/NAME's path. */
-static int stage_path(const char *dir, const char *name, char **ret)
+int fb_boot_stage_path(const char *dir, const char *name, char **ret)
 {
 	_cleanup_free_ char *path = fb_path_join(dir, name);
 	char *slash;
@@ -94,7 +93,7 @@ int fb_boot_stage_text(const char *dir, const char *name, const char *text)
 	size_t len = strlen(text);
 	int r;
 
-	r = stage_path(dir, name, &path);
+	r = fb_boot_stage_path(dir, name, &path);
 	if (r < 0)
 		return r;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -113,7 +112,7 @@ static int stage_link(const char *dir, const char *name, const char *src)
 
 	if (!abs)
 		return fb_err_errno(-errno, "cannot find '%s'", src);
-	r = stage_path(dir, name, &path);
+	r = fb_boot_stage_path(dir, name, &path);
 	if (r >= 0 && symlink(abs, path) < 0)
 		r = fb_err_errno(-errno, "cannot stage '%s'", src);
 	return r;

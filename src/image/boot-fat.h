@@ -3,7 +3,9 @@
  * What the bootloaders that live in a FAT partition share (boot-syslinux.c,
  * boot-grub-efi.c): finding their partition, and putting files into it.
  * A handler lays its files out in a staging directory, as they go into the
- * FAT, and one mcopy copies the lot (mtools: no mount, no root).
+ * FAT, and one mcopy copies the lot (mtools: no mount, no root).  The
+ * staging helpers serve boot-extlinux.c too, whose directory becomes an
+ * ext4 part's overlay.
  */
 #ifndef FB_BOOT_FAT_H
 #define FB_BOOT_FAT_H
@@ -28,6 +30,8 @@ int fb_boot_fat_check(const struct fb_boot *bl, const struct fb_image_ctx *ctx, 
 
 /* A new staging directory beside the image, for WHO's files. */
 int fb_boot_stage_new(const struct fb_image_ctx *ctx, const char *who, char **ret_dir);
+/* Makes DIR/NAME's directories; *RET: DIR/NAME. */
+int fb_boot_stage_path(const char *dir, const char *name, char **ret);
 /* DIR/NAME ("EFI/BOOT/grub.cfg") holding TEXT; makes NAME's directories. */
 int fb_boot_stage_text(const char *dir, const char *name, const char *text);
 /* The kernel as DIR/vmlinuz and the initramfs, if any, as DIR/initrd.img. */

@@ -45,11 +45,13 @@ static const struct efi_platform platforms[] = {
 struct grub_efi_conf {
 	char *partition; /* the [part NAME] with the FAT; default: the first vfat part */
 	char *modules;	 /* more GRUB modules to build in */
+	char *dir;	 /* the platform's modules; default GRUB_LIB/PLATFORM */
 };
 
 static const struct fb_key grub_efi_keys[] = {
 	{ "grub-efi-partition", FB_KEY_STRING, offsetof(struct grub_efi_conf, partition) },
 	{ "grub-efi-modules", FB_KEY_STRING, offsetof(struct grub_efi_conf, modules) },
+	{ "grub-efi-dir", FB_KEY_STRING, offsetof(struct grub_efi_conf, dir) },
 	{ NULL, 0, 0 },
 };
 
@@ -84,13 +86,17 @@ static int grub_efi_check(struct fb_boot *bl, const struct fb_image_ctx *ctx)
 		return fb_err("%s:%u: [bootloader] grub-efi cannot pass a kernel command line "
 			      "holding a single quote or a newline",
 			      s->file, s->line);
-	if (asprintf(&moddep, GRUB_LIB "/%s/moddep.lst", pf->grub) < 0)
+	if (c->dir ? asprintf(&moddep, "%s/moddep.lst", c->dir) < 0
+		   : asprintf(&moddep, GRUB_LIB "/%s/moddep.lst", pf->grub) < 0)
 		return fb_err_errno(-ENOMEM, "grub-efi: cannot check its modules");
+	if (access(moddep, R_OK) < 0 && c->dir)
+		return fb_err_errno(-errno, "%s:%u: grub-efi-dir: no GRUB modules in '%s'", s->file,
+				    s->line, moddep);
 	if (access(moddep, R_OK) < 0)
 		return fb_err_errno(-errno,
-				    "grub-efi: no GRUB modules in '%s' (%s; "
-				    "scripts/install-deps)",
-				    moddep, pf->package);
+				    "grub-efi: no GRUB modules in '%s' (%s; scripts/install-deps, "
+				    "or grub-efi-dir = deb:%s/usr/lib/grub/%s)",
+				    moddep, pf->package, pf->package, pf->grub);
 	return 0;
 }
 
@@ -141,6 +147,10 @@ static int stage_grub(const char *dir, const struct grub_efi_conf *c, const stru
 	fb_strv_push(&a, pf->grub);
 	fb_strv_push(&a, "-p");
 	fb_strv_push(&a, GRUB_PREFIX);
+	if (c->dir) {
+		fb_strv_push(&a, "-d");
+		fb_strv_push(&a, c->dir);
+	}
 	fb_strv_push(&a, "-o");
 	fb_strv_pushf(&a, "%s/%s", efi_dir, pf->loader);
 	fb_strv_push_words(&a, GRUB_MODULES);

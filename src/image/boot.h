@@ -4,7 +4,11 @@
  * (boot-syslinux.c, ...) behind one ops struct, named by the profile's
  * "[bootloader] kinds = ...".  Only image.c knows the list.  A bootloader
  * is installed after every part was written: it may add files to a
- * filesystem a part made and boot code to the gaps the table leaves.
+ * filesystem a part made and boot code to the gaps the table leaves.  One
+ * whose files belong in a filesystem that is made in one pass (ext4) hands
+ * them over before: its prepare hook stages them as the part's overlay,
+ * the way Buildroot puts the kernel and extlinux.conf into the rootfs
+ * before the filesystem image is made.
  */
 #ifndef FB_BOOT_H
 #define FB_BOOT_H
@@ -16,7 +20,7 @@
 struct fb_boot {
 	const struct fb_boot_ops *ops;
 	const struct fb_section *section; /* [bootloader] */
-	const struct fb_part *parts;	  /* the image's parts, to find its own */
+	struct fb_part *parts;		  /* the image's parts, to find its own */
 	size_t n_parts;
 	void *conf; /* ops->conf_size bytes, set from ops->keys */
 	void *priv;
@@ -28,6 +32,8 @@ struct fb_boot_ops {
 	size_t conf_size;
 	/* Validates the conf, the table and the inputs before anything is written. */
 	int (*check)(struct fb_boot *bl, const struct fb_image_ctx *ctx);
+	/* Stages files as a part's overlay (fb_part.overlay), before any part is written. */
+	int (*prepare)(struct fb_boot *bl, const struct fb_image_ctx *ctx);
 	/* Installs into the image open as FD, whose parts are all written. */
 	int (*install)(struct fb_boot *bl, const struct fb_image_ctx *ctx, int fd);
 	void (*done)(struct fb_boot *bl);
@@ -35,5 +41,6 @@ struct fb_boot_ops {
 
 extern const struct fb_boot_ops fb_boot_syslinux;
 extern const struct fb_boot_ops fb_boot_grub_efi;
+extern const struct fb_boot_ops fb_boot_extlinux;
 
 #endif

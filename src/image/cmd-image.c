@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "core/cli.h"
+#include "build/deb-sources.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "image.h"
@@ -18,6 +19,7 @@ int fb_cmd_image(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_(fb_board_freep) struct fb_board *b = NULL;
+	_cleanup_(fb_cache_close) struct fb_cache cache = { 0 };
 	struct fb_image_opts o = { .outdir = "out" };
 	const char *board = NULL;
 	int c;
@@ -46,6 +48,9 @@ int fb_cmd_image(int argc, char *argv[])
 		return FB_EXIT_USAGE;
 	}
 	if (fb_source_date_epoch(&o.timestamp) < 0 || fb_board_load(board, &b) < 0)
+		return FB_EXIT_FAILED;
+	/* files out of Debian packages (deb:PACKAGE/PATH) come through the build's cache */
+	if (fb_cache_open(&cache) < 0 || fb_deb_sources_resolve(b, &cache) < 0)
 		return FB_EXIT_FAILED;
 	return fb_image_build(b, &o) < 0 ? FB_EXIT_FAILED : FB_EXIT_OK;
 }

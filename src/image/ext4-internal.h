@@ -42,6 +42,7 @@ struct e4 {
 	char *stage, *inode_buf, *dir_buf;
 	blk64_t goal;
 	const char *path; /* the entry being added, for messages */
+	bool overlay;	  /* adding opts->overlay: existing directories stay as they are */
 };
 
 /* A file, symlink or directory whose blocks are being written. */

@@ -454,7 +454,7 @@ static int add_entry(struct e4 *c, struct fb_entries *src, const struct fb_entry
 	}
 	n = *e->path ? node_find(c, e->path) : c->root;
 	if (n && n->is_dir && e->type == FB_ENTRY_DIR)
-		return update_dir(c, n, e);
+		return c->overlay ? 0 : update_dir(c, n, e);
 	if (n && n->is_dir)
 		return fail(-EISDIR, "%s: '%s' is a directory, cannot replace it", c->name,
 			    *e->path ? e->path : "/");

@@ -374,6 +374,10 @@ int fb_ext4_write(const char *path, uint64_t offset, uint64_t size, const char *
 	r = mkfs(&c, path, offset, opts ? opts : &defaults);
 	if (r >= 0 && src)
 		r = fb_ext4_populate(&c, src);
+	if (r >= 0 && opts && opts->overlay) {
+		c.overlay = true;
+		r = fb_ext4_populate(&c, opts->overlay);
+	}
 	if (r >= 0)
 		r = fb_ext4_set_dir_times(&c);
 	if (r < 0)

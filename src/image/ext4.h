@@ -20,6 +20,12 @@ struct fb_ext4_opts {
 	 * describe (root, lost+found, implied parents), e.g. SOURCE_DATE_EPOCH;
 	 * < 0: now */
 	int64_t timestamp;
+	/*
+	 * Entries laid over SRC once it is written (a bootloader's /boot): their
+	 * files are added or replace those of the same path; a directory that
+	 * exists keeps its owner, mode and times.  NULL: none.
+	 */
+	struct fb_entries *overlay;
 };
 
 /*

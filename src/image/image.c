@@ -26,8 +26,9 @@ static const struct fb_part_ops *const part_kinds[] = {
 static const struct fb_boot_ops *const boot_kinds[] = {
 	&fb_boot_syslinux,
 	&fb_boot_grub_efi,
+	&fb_boot_extlinux,
 };
-#define BOOT_KIND_NAMES "syslinux, grub-efi"
+#define BOOT_KIND_NAMES "syslinux, grub-efi, extlinux"
 
 /* Keys of [part NAME] that image.c reads itself; the rest go to the handler. */
 struct part_common {
@@ -336,6 +337,16 @@ static int boots_check(struct boots *bs, const struct fb_image_ctx *ctx)
 	return 0;
 }
 
+static int boots_prepare(struct boots *bs, const struct fb_image_ctx *ctx)
+{
+	int r;
+
+	for (size_t i = 0; i < bs->n; i++)
+		if (bs->v[i].ops->prepare && (r = bs->v[i].ops->prepare(&bs->v[i], ctx)) < 0)
+			return r;
+	return 0;
+}
+
 static int boots_install(struct boots *bs, const struct fb_image_ctx *ctx, int fd)
 {
 	int r;
@@ -403,6 +414,7 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 		.kernel = opts->kernel,
 		.initramfs = opts->initramfs,
 		.cmdline = opts->cmdline,
+		.fdt = opts->fdt,
 	};
 	int r;
 
@@ -418,6 +430,8 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 		r = boots_init(b, &ps, &bs);
 	if (r >= 0)
 		r = boots_check(&bs, &ctx);
+	if (r >= 0)
+		r = boots_prepare(&bs, &ctx);
 	if (r >= 0)
 		r = fb_table_write(t);
 	if (r >= 0)
@@ -503,7 +517,8 @@ int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h)
 			continue;
 		for (size_t j = 0; j < s->n_kvs; j++) {
 			if (strcmp(s->kvs[j].key, "from") && strcmp(s->kvs[j].key, "file") &&
-			    strcmp(s->kvs[j].key, "syslinux-mbr"))
+			    strcmp(s->kvs[j].key, "syslinux-mbr") &&
+			    strcmp(s->kvs[j].key, "grub-efi-dir"))
 				continue;
 			r = hash_input(h, &s->kvs[j]);
 			if (r < 0)

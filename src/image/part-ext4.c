@@ -86,20 +86,21 @@ static int ext4_write(struct fb_part *p, const struct fb_image_ctx *ctx, int fd 
 		.reserved_percent = c->reserved_set ? c->reserved : 5.0,
 		.timestamp = ctx->timestamp,
 	};
+	struct fb_entries_opts staged = { .clamp_time = ctx->timestamp };
 	struct fb_entries *src = NULL;
 	int r;
 
 	r = ext4_id(p, ctx, &c->uuid, "uuid", uuid);
 	if (r >= 0)
 		r = ext4_id(p, ctx, &c->hash_seed, "hash seed", hash_seed);
-	if (r < 0)
-		return r;
-	if (c->from) {
+	if (r >= 0 && c->from)
 		r = fb_entries_open(fb_part_source(p, ctx, c->from), &eo, &src);
-		if (r < 0)
-			return r;
-	}
-	r = fb_ext4_write(ctx->image_path, p->offset, p->size, p->what, &o, src);
+	/* A bootloader's staged files (extlinux: /boot); their owners are root's. */
+	if (r >= 0 && p->overlay)
+		r = fb_entries_open(p->overlay, &staged, &o.overlay);
+	if (r >= 0)
+		r = fb_ext4_write(ctx->image_path, p->offset, p->size, p->what, &o, src);
+	fb_entries_free(o.overlay);
 	fb_entries_free(src);
 	return r;
 }
@@ -108,6 +109,7 @@ const struct fb_part_ops fb_part_ext4 = {
 	.kind = "ext4",
 	.keys = ext4_keys,
 	.conf_size = sizeof(struct ext4_conf),
+	.overlay_ok = true,
 	.setup = ext4_setup,
 	.write = ext4_write,
 };

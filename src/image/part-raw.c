@@ -73,16 +73,25 @@ static int raw_setup(struct fb_part *p, const struct fb_image_ctx *ctx _unused_)
 	return raw_place(p, p->offset, p->size);
 }
 
+/* The file as the profile names it ("deb:u-boot-sunxi/..."), not the cache path it became. */
+static const char *blob_file(const struct fb_part *p)
+{
+	const struct fb_kv *kv = fb_section_get(p->section, "file");
+
+	return kv && kv->written ? kv->written : ((const struct raw_conf *)p->conf)->file;
+}
+
 static int blob_check_table(const struct fb_part *p, const struct fb_table *t)
 {
 	for (size_t i = 0; i < t->n_reserved; i++)
 		if (overlaps(p->offset, p->size, t->reserved[i].start,
 			     t->reserved[i].end - t->reserved[i].start))
-			return fb_err("%s:%u: %s (bytes %" PRIu64 "-%" PRIu64 ") overlaps the %s "
-				      "partition table (bytes %" PRIu64 "-%" PRIu64 ")",
-				      p->section->file, p->section->line, p->what, p->offset,
-				      p->offset + p->size - 1, t->label, t->reserved[i].start,
-				      t->reserved[i].end - 1);
+			return fb_err("%s:%u: %s ('%s', bytes %" PRIu64 "-%" PRIu64
+				      ") overlaps the %s partition table (bytes %" PRIu64
+				      "-%" PRIu64 ")",
+				      p->section->file, p->section->line, p->what, blob_file(p),
+				      p->offset, p->offset + p->size - 1, t->label,
+				      t->reserved[i].start, t->reserved[i].end - 1);
 	return 0;
 }
 
@@ -98,11 +107,12 @@ static int blob_check_parts(const struct fb_part *p, const struct fb_table *t)
 		if (c->partition && fb_streq_ptr(tp->name, c->partition) &&
 		    p->offset >= tp->start && p->offset + p->size <= tp->start + tp->size)
 			continue;
-		return fb_err("%s:%u: %s (bytes %" PRIu64 "-%" PRIu64
-			      ") overlaps partition %zu%s%s%s",
-			      p->section->file, p->section->line, p->what, p->offset,
+		return fb_err("%s:%u: %s ('%s', bytes %" PRIu64 "-%" PRIu64
+			      ") overlaps partition %zu%s%s%s (bytes %" PRIu64 "-%" PRIu64 ")",
+			      p->section->file, p->section->line, p->what, blob_file(p), p->offset,
 			      p->offset + p->size - 1, tp->partno, tp->name ? " ('" : "",
-			      tp->name ? tp->name : "", tp->name ? "')" : "");
+			      tp->name ? tp->name : "", tp->name ? "')" : "", tp->start,
+			      tp->start + tp->size - 1);
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef FB_PART_H
 #define FB_PART_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "profile/board.h"
@@ -24,6 +25,7 @@ struct fb_image_ctx {
 	const char *arch; /* [board] arch; NULL: this machine's */
 	/* The build's boot artifacts, for bootloaders; NULL when there are none. */
 	const char *kernel, *initramfs, *cmdline;
+	const char *fdt; /* the board's device tree, or NULL */
 };
 
 struct fb_part {
@@ -32,7 +34,14 @@ struct fb_part {
 	const struct fb_table_part *tp;	  /* the layout's partition; NULL for [raw] */
 	char *what;			  /* "partition 'root'", for messages */
 	uint64_t offset, size;		  /* the byte range it may write */
-	void *conf;			  /* ops->conf_size bytes, set from ops->keys */
+	/*
+	 * A directory a bootloader staged (its prepare hook) to lay over the
+	 * part's content: its files are added, replacing any of the same path;
+	 * directories that exist keep their attributes.  NULL: none.  Only
+	 * kinds with overlay_ok take one.
+	 */
+	const char *overlay;
+	void *conf; /* ops->conf_size bytes, set from ops->keys */
 	void *priv;
 };
 
@@ -40,6 +49,7 @@ struct fb_part_ops {
 	const char *kind; /* "ext4": matches "content = ext4" */
 	const struct fb_key *keys;
 	size_t conf_size;
+	bool overlay_ok; /* write() lays fb_part.overlay over the content */
 	/* Validates the conf and the range; may narrow offset/size.  No writes. */
 	int (*setup)(struct fb_part *p, const struct fb_image_ctx *ctx);
 	/* Fills [offset, offset+size) of the image open as FD. */

@@ -42,6 +42,7 @@ static const struct fb_key image_keys[] = {
 	{ "layout", FB_KEY_STRING, offsetof(struct fb_board, layout) },
 	{ "size", FB_KEY_SIZE, offsetof(struct fb_board, size) },
 	{ "seed", FB_KEY_STRING, offsetof(struct fb_board, seed) },
+	{ "power-of-two", FB_KEY_BOOL, offsetof(struct fb_board, power_of_two) },
 	{ NULL, 0, 0 },
 };
 
@@ -373,6 +374,24 @@ static int board_check(const struct fb_board *b)
 	return 0;
 }
 
+/* power-of-two = yes: QEMU's SD card model takes only cards of 2^N bytes. */
+static int board_round_size(struct fb_board *b)
+{
+	const struct fb_section *img = fb_board_section(b, "image", NULL);
+	uint64_t size = 1;
+
+	if (!img || !b->power_of_two)
+		return 0;
+	while (size < b->size) {
+		if (size > UINT64_MAX / 2)
+			return fb_err("%s:%u: [image] size rounded up to a power of two is too big",
+				      img->file, img->line);
+		size *= 2;
+	}
+	b->size = size;
+	return 0;
+}
+
 /* "x86-usb" -> "boards/x86-usb.conf"; a path (with '/' or ".conf") stays as it is. */
 static int board_resolve(const char *name, char **ret_path, char **ret_name)
 {
@@ -427,6 +446,8 @@ int fb_board_load(const char *name, struct fb_board **ret)
 	if (r < 0)
 		return r;
 	r = board_check(b);
+	if (r >= 0)
+		r = board_round_size(b);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(b);
@@ -443,6 +464,7 @@ struct fb_board *fb_board_free(struct fb_board *b)
 		for (size_t j = 0; j < s->n_kvs; j++) {
 			free(s->kvs[j].key);
 			free(s->kvs[j].value);
+			free(s->kvs[j].written);
 		}
 		free(s->kvs);
 		free(s->kind);

@@ -32,7 +32,8 @@ struct fb_board {
 	char *arch;
 	/* [image] */
 	char *layout;
-	uint64_t size;
+	uint64_t size; /* with power_of_two, already rounded up */
+	bool power_of_two;
 	char *seed; /* what the image's ids derive from; NULL: the board name */
 
 	struct fb_section *sections;

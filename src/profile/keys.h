@@ -32,6 +32,9 @@ struct fb_kv {
 	char *value;
 	const char *file; /* owned by the board */
 	unsigned line;
+	/* The value as the profile wrote it, when the build replaced it (a deb: value
+	 * becomes a path in the cache), for messages; else NULL. */
+	char *written;
 };
 
 /* For FB_KEY_UUID: the bytes and whether they were given. */

@@ -67,10 +67,10 @@ good exceed >"$W/boards/exceed.conf"
 expect exceed "partitions/exceed.sfdisk:3: partition 1 \(40 MiB at sector 2048\) does not fit in the 8 MiB image"
 
 { good; printf '[raw spl]\nfile = blob.bin\noffset = 1M\n'; } >"$W/boards/blob-over-part.conf"
-expect blob-over-part "boards/blob-over-part.conf:7: raw 'spl' \(bytes 1048576-1050575\) overlaps partition 1 \('root'\)"
+expect blob-over-part "boards/blob-over-part.conf:7: raw 'spl' \('blob.bin', bytes 1048576-1050575\) overlaps partition 1 \('root'\) \(bytes 1048576-7340031\)"
 
 { good; printf '[raw spl]\nfile = blob.bin\noffset = 8K\n'; } >"$W/boards/blob-over-table.conf"
-expect blob-over-table "boards/blob-over-table.conf:7: raw 'spl' \(bytes 8192-10191\) overlaps the gpt partition table \(bytes 0-17407\)"
+expect blob-over-table "boards/blob-over-table.conf:7: raw 'spl' \('blob.bin', bytes 8192-10191\) overlaps the gpt partition table \(bytes 0-17407\)"
 
 good ok >"$W/boards/no-fit.conf"
 sed -i "s/size=6MiB/size=2MiB/" "$W/partitions/ok.sfdisk"
@@ -85,7 +85,7 @@ good ok missing.tar >"$W/boards/missing-src.conf"
 expect missing-src "partition 'root': cannot read 'missing\.tar': No such file or directory"
 
 { good; echo "[bootloader]"; echo "kinds = lilo"; } >"$W/boards/boot-kind.conf"
-expect boot-kind "boards/boot-kind.conf:8: unknown bootloader 'lilo' \(one of syslinux, grub-efi\)"
+expect boot-kind "boards/boot-kind.conf:8: unknown bootloader 'lilo' \(one of syslinux, grub-efi, extlinux\)"
 
 { good; echo "[bootloader]"; echo "kinds = syslinux"; echo "colour = red"; } >"$W/boards/boot-key.conf"
 expect boot-key "boards/boot-key.conf:9: unknown key 'colour' in \[bootloader\]"

@@ -123,6 +123,34 @@ static void test_bad(void **state)
 	}
 }
 
+/* power-of-two = yes rounds the size up (QEMU's SD card); a power of two stays. */
+static void test_power_of_two(void **state)
+{
+	static const struct {
+		const char *size;
+		uint64_t want;
+	} cases[] = {
+		{ "100M", 128 << 20 },
+		{ "128M", 128 << 20 },
+		{ "129M", 256 << 20 },
+		{ "1", 1 },
+		{ "3", 4 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_(fb_board_freep) struct fb_board *b = NULL;
+		char text[128];
+
+		snprintf(text, sizeof(text), "[image]\nlayout = l\nsize = %s\npower-of-two = yes\n",
+			 cases[i].size);
+		tu_write(".", "boards/p2.conf", text);
+		assert_int_equal(fb_board_load("p2", &b), 0);
+		assert_true(b->power_of_two);
+		assert_int_equal(b->size, cases[i].want);
+	}
+}
+
 static void test_missing_board(void **state)
 {
 	struct fb_board *b = NULL;
@@ -139,6 +167,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_power_of_two),
 		cmocka_unit_test(test_missing_board),
 	};
 

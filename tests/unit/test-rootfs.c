@@ -209,7 +209,8 @@ static void test_init_script(void **state)
 	char *s;
 
 	(void)state;
-	s = fb_initramfs_init(NULL, 30);
+	s = fb_initramfs_init(NULL, 30, false);
+	assert_null(strstr(s, "insmod"));
 	assert_memory_equal(s, "#!/bin/busybox sh\n", 18);
 	assert_non_null(strstr(s, "mount -t proc proc /proc\n"));
 	assert_non_null(strstr(s, "mount -t sysfs sysfs /sys\n"));
@@ -218,11 +219,18 @@ static void test_init_script(void **state)
 	assert_non_null(strstr(s, "boot_took\nexec /sbin/init\n"));
 	assert_null(strstr(s, "switch_root"));
 	free(s);
-	s = fb_initramfs_init("PARTLABEL=root", 12);
+	s = fb_initramfs_init("PARTLABEL=root", 12, false);
 	assert_non_null(strstr(s, "\nroot=PARTLABEL=root\ntimeout=12\n"));
 	assert_non_null(strstr(s, "exec switch_root /newroot /sbin/init\n"));
 	/* /proc is moved to the new root: the uptime must be read before */
 	assert_true(strstr(s, "boot_took\n") < strstr(s, "mount --move"));
+	free(s);
+	/* the drivers of the root device are loaded before it is looked for */
+	s = fb_initramfs_init("PARTLABEL=root", 12, true);
+	assert_non_null(strstr(s, "/bin/busybox insmod \"/lib/modules/$m\""));
+	assert_non_null(strstr(s, "done </lib/modules/modules.load\n"));
+	assert_true(strstr(s, "insmod") > strstr(s, "mount -t devtmpfs"));
+	assert_true(strstr(s, "insmod") < strstr(s, "find_root() {"));
 	free(s);
 
 	assert_int_equal(fb_initramfs_check_root("PARTLABEL=root"), 0);
