@@ -16,14 +16,6 @@ board_build qemu-x86
 base=$((20000 + $$ % 20000))
 GP=$base FP=$((base + 1))
 
-# wait_listen PORT: until something listens on 127.0.0.1:PORT (60 s)
-wait_listen() {
-	for _ in $(seq 600); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.1
-	done
-	fail "nothing listens on port $1"
-}
 # descendants PID: PID and every process under it
 descendants() {
 	echo "$1"
