@@ -478,6 +478,9 @@ int fb_kernel_make(struct fb_build *b, const void *conf, const char *outdir)
 	if (r < 0)
 		return r;
 	r = run_make(&m, m.p->image, true, "compiling");
+	/* vmlinux-gdb.py and scripts/gdb/ are Kbuild's 'all', not the image's: asked for. */
+	if (r == 0 && m.p->debug)
+		r = run_make(&m, "scripts_gdb", true, "gdb scripts");
 	if (r < 0)
 		return r;
 	if (r > 0)

@@ -342,6 +342,10 @@ static int plan_dir_keys(struct fb_kernel_plan *p)
 	fb_hasher_str(obj, "source", p->kind == FB_KERNEL_TARBALL ? p->src_key : p->source);
 	fb_hasher_str(obj, "arch", p->arch->name);
 	fb_hasher_str(obj, "cross", p->cross);
+	/* DWARF changes every object's flags: a debug kernel builds beside the others, so
+	 * that switching between them recompiles nothing.  Only then, so other keys stay. */
+	if (p->debug)
+		fb_hasher_str(obj, "debug", "yes");
 	r = hash_toolchain(obj, p);
 	if (r < 0)
 		return r;

@@ -30,9 +30,14 @@ struct inittab_cmds {
 	const char *mount, *hostname, *getty, *reboot, *umount, *share;
 };
 
-/* emulate --share: the host's folder (virtio-9p tag "hostshare") at /mnt/host, if it is there. */
-#define SHARE_MOUNT(sh, bb)                                                              \
-	sh " -c '" bb "grep -qw 9p /proc/filesystems && " bb "mkdir -p /mnt/host && " bb \
+/*
+ * emulate --share: the host's folder (virtio-9p tag "hostshare") at /mnt/host,
+ * if a 9p device has that tag: a mount without one has the kernel complain
+ * on the console ("9pnet_virtio: no channels available").
+ */
+#define SHARE_MOUNT(sh, bb)                                                                        \
+	sh " -c '" bb "grep -qs hostshare /sys/bus/virtio/drivers/9pnet_virtio/*/mount_tag && " bb \
+	   "mkdir -p /mnt/host && " bb                                                             \
 	   "mount -t 9p -o trans=virtio,version=9p2000.L hostshare /mnt/host 2>/dev/null; true'"
 
 char *fb_rootfs_inittab(const char *console, bool applet_links)

@@ -23,7 +23,7 @@
 #include "rootfs-recipe.h"
 
 /* Bumped when what the stage writes for the same inputs changes. */
-#define ROOTFS_FORMAT "rootfs-4" /* 2: --share; 3: busybox /etc/hosts; 4: /boot */
+#define ROOTFS_FORMAT "rootfs-5" /* 2: --share; 3: busybox /etc/hosts; 4: /boot; 5: share tag */
 
 static const struct fb_rootfs_recipe *const recipes[] = {
 	&fb_rootfs_busybox,

@@ -330,17 +330,32 @@ static int disk_check(const char *path)
 	return r;
 }
 
+/* WORD is one of the words of the command line S. */
+static bool has_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (s += strspn(s, " "); *s; s += strcspn(s, " "), s += strspn(s, " "))
+		if (!strncmp(s, word, n) && (s[n] == ' ' || !s[n]))
+			return true;
+	return false;
+}
+
 /*
  * The -kernel command line with what the options need: nokaslr so that
- * breakpoints hit (--gdb), ip=dhcp so the kernel configures the NIC (--net).
- * Disk boots take theirs from the bootloader.
+ * breakpoints hit (--gdb; a debug kernel has it already, and x86's kernel
+ * proper does not know it and hands each copy to init as an argument),
+ * ip=dhcp so the kernel configures the NIC (--net).  Disk boots take theirs
+ * from the bootloader.
  */
 static char *kernel_cmdline(const struct fb_build *b, const struct fb_emulate_opts *o)
 {
+	const char *base = b->kernel_cmdline ?: "console=ttyS0";
 	char *s = NULL;
 
-	if (asprintf(&s, "%s%s%s", b->kernel_cmdline ?: "console=ttyS0",
-		     o->gdb_port ? " nokaslr" : "", o->net ? " ip=dhcp" : "") < 0)
+	if (asprintf(&s, "%s%s%s", base,
+		     o->gdb_port && !has_word(base, "nokaslr") ? " nokaslr" : "",
+		     o->net ? " ip=dhcp" : "") < 0)
 		return NULL;
 	return s;
 }

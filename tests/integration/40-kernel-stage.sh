@@ -26,10 +26,12 @@ bzImage:
 	mkdir -p $(O)/arch/x86/boot
 	cat $(O)/.config >$(O)/arch/x86/boot/bzImage
 	echo vmlinux >$(O)/vmlinux
-	if grep -q CONFIG_GDB_SCRIPTS=y $(O)/.config; then \
-		mkdir -p $(O)/scripts/gdb/linux && echo py >$(O)/scripts/gdb/linux/utils.py && \
-		echo gdbpy >$(O)/vmlinux-gdb.py; fi
 	echo built >>$(O)/builds
+# As in Kbuild: the gdb scripts are a target of their own (part of 'all', not of bzImage).
+scripts_gdb:
+	grep -q CONFIG_GDB_SCRIPTS=y $(O)/.config
+	mkdir -p $(O)/scripts/gdb/linux && echo py >$(O)/scripts/gdb/linux/utils.py
+	echo gdbpy >$(O)/vmlinux-gdb.py
 MK
 # merge_config.sh -m -O DIR BASE FRAGMENT...: a .config reader takes the last word.
 cat >tree/scripts/kconfig/merge_config.sh <<'SH'
@@ -137,12 +139,16 @@ log=$(find "$TMP/cache/kernel-build" -name build.log)
 error failing "error: kernel build failed; see $log"
 grep -q 'error: boom' "$log" || fail "the log lacks the compiler's error"
 
-# --- [kernel] debug = yes: the debug fragment, nokaslr, vmlinux and the gdb scripts kept
+# --- [kernel] debug = yes: the debug fragment, nokaslr, vmlinux and the gdb scripts
+# (Kbuild's scripts_gdb) kept
 board dbg "one.config"
 echo "debug = yes" >>boards/dbg.conf
 n=$(artifacts)
 build dbg || { cat log.err >&2; fail "the debug build failed"; }
 [ "$(artifacts)" -eq $((n + 1)) ] || fail "debug = yes is not a new kernel"
+# DWARF recompiles everything: a build directory of its own, the other one left as it was
+[ "$(find cache/kernel-build -mindepth 1 -maxdepth 1 -type d | wc -l)" -eq 2 ] ||
+	fail "a debug kernel did not get a build directory of its own"
 art=$(ls -td cache/kernel/*/ | head -1)
 grep -qx 'CONFIG_GDB_SCRIPTS=y' "$art/config" || fail "no CONFIG_GDB_SCRIPTS in the debug config"
 grep -qx 'CONFIG_DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT=y' "$art/config" || fail "no DWARF in the debug config"

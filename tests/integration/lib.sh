@@ -66,6 +66,15 @@ need_flashbuild() {
 	[ -x "$FLASHBUILD" ] || skip "'$FLASHBUILD' is not built (make)"
 }
 
+# wait_listen PORT: until something listens on TCP port PORT (60 s; needs ss)
+wait_listen() {
+	for _ in $(seq 600); do
+		ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on port $1"
+}
+
 # ------------------------------------------------------------------ temp dir
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fb-$TEST_NAME.XXXXXX")
