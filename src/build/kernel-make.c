@@ -457,6 +457,22 @@ static int collect(struct make_ctx *m, const char *outdir)
 	return r;
 }
 
+/*
+ * Kbuild reads KBUILD_BUILD_TIMESTAMP for the built-in initramfs (usr/) but
+ * does not rebuild it when only the timestamp changed: in an O= tree shared
+ * across builds, an older epoch would stay in the kernel.  Made anew each time.
+ */
+static int forget_stamped(struct make_ctx *m)
+{
+	_cleanup_free_ char *cpio = fb_path_join(m->obj, "usr/initramfs_data.cpio");
+
+	if (!cpio)
+		return fb_err_errno(-ENOMEM, "cannot build the kernel");
+	if (unlink(cpio) < 0 && errno != ENOENT)
+		return fb_err_errno(-errno, "cannot remove '%s'", cpio);
+	return 0;
+}
+
 int fb_kernel_make(struct fb_build *b, const void *conf, const char *outdir)
 {
 	_cleanup_(make_ctx_done) struct make_ctx m = {
@@ -475,6 +491,8 @@ int fb_kernel_make(struct fb_build *b, const void *conf, const char *outdir)
 		r = configure(&m);
 	if (r >= 0)
 		r = check_config(&m);
+	if (r >= 0)
+		r = forget_stamped(&m);
 	if (r < 0)
 		return r;
 	r = run_make(&m, m.p->image, true, "compiling");

@@ -383,8 +383,11 @@ static int plan_key(struct fb_kernel_plan *p, const struct fb_cache *c, const st
 		fb_hasher_str(h, "fragment", p->frags[i].text);
 	snprintf(ts, sizeof(ts), "%lld", (long long)p->timestamp);
 	fb_hasher_str(h, "timestamp", ts);
-	/* Kernels linked before KBUILD_BUILD_VERSION was fixed may say "#3": not reused. */
-	fb_hasher_str(h, "build-version", "1");
+	/*
+	 * Bumped when the same config came out as other bytes from a shared O=
+	 * tree (1: KBUILD_BUILD_VERSION fixed; 2: the built-in initramfs re-stamped).
+	 */
+	fb_hasher_str(h, "reproducible", "2");
 	return hasher_done(h, key);
 }
 
