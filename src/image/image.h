@@ -12,7 +12,7 @@ struct fb_image_opts {
 	/* What a bootloader boots ([kernel], [initramfs]); NULL when not built. */
 	const char *kernel, *initramfs, *cmdline;
 	int64_t timestamp; /* "now" for file times: fb_source_date_epoch() */
-	const char *fdt; /* the board's device tree ([kernel] dtbs), or NULL */
+	const char *fdt;   /* the board's device tree ([kernel] dtbs), or NULL */
 };
 
 /*
