@@ -174,12 +174,17 @@ int fb_deb_file(const struct fb_cache *c, const struct fb_deb *d, const char *pa
 	return 0;
 }
 
-int fb_deb_sources_resolve(struct fb_board *b, const struct fb_cache *c)
+int fb_deb_sources_resolve(struct fb_board *b, struct fb_cache *c)
 {
 	_cleanup_(refs_free) struct refs rs = { 0 };
 	int r;
 
 	r = collect(b, &rs);
+	if (r < 0 || rs.n == 0)
+		return r;
+	/* `flashbuild image` has no cache open: a board without deb: needs none. */
+	if (!c->dir)
+		r = fb_cache_open(c);
 	if (r >= 0)
 		r = fb_deb_resolve(c, rs.debs, rs.n_debs);
 	for (size_t i = 0; r >= 0 && i < rs.n; i++) {

@@ -20,8 +20,11 @@
 #include "deb.h"
 #include "profile/board.h"
 
-/* Resolves, fetches and extracts every deb: value of B.  Errors name file:line, logged. */
-int fb_deb_sources_resolve(struct fb_board *b, const struct fb_cache *c);
+/*
+ * Resolves, fetches and extracts every deb: value of B, opening C first if
+ * it is not open and B has any.  Errors name file:line, logged.
+ */
+int fb_deb_sources_resolve(struct fb_board *b, struct fb_cache *c);
 
 /*
  * PATH (a file, a symlink or a directory) of the resolved package D,

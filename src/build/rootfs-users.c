@@ -111,7 +111,8 @@ int fb_users_parse(const char *s, struct fb_users *ret, char **ret_bad, const ch
 	return 0;
 }
 
-int fb_users_setting(const char *key, const char *name, char ret[FB_USERS_SETTING_LEN + 1])
+int fb_users_setting(const char *seed, const char *name, const char *password,
+		     char ret[FB_USERS_SETTING_LEN + 1])
 {
 	static const char alphabet[] =
 		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -121,9 +122,11 @@ int fb_users_setting(const char *key, const char *name, char ret[FB_USERS_SETTIN
 
 	if (!h)
 		return -ENOMEM;
-	r = fb_sha256_update(h, key, strlen(key) + 1);
+	r = fb_sha256_update(h, seed, strlen(seed) + 1);
 	if (r >= 0)
-		r = fb_sha256_update(h, name, strlen(name));
+		r = fb_sha256_update(h, name, strlen(name) + 1);
+	if (r >= 0)
+		r = fb_sha256_update(h, password, strlen(password));
 	if (r >= 0)
 		r = fb_sha256_final_hex(h, hex);
 	fb_sha256_free(h);

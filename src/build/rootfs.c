@@ -205,6 +205,14 @@ static int conf_read(struct fb_rootfs_ctx *ctx)
 	return ctx->recipe->check ? ctx->recipe->check(ctx) : 0;
 }
 
+/* What password salts derive from: [image] seed or the board name, as the image's ids. */
+static const char *salt_seed(const struct fb_rootfs_ctx *ctx)
+{
+	const struct fb_board *board = ctx->b->board;
+
+	return board->seed ? board->seed : board->name;
+}
+
 static int rootfs_key(struct fb_rootfs_ctx *ctx)
 {
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("rootfs");
@@ -220,6 +228,7 @@ static int rootfs_key(struct fb_rootfs_ctx *ctx)
 	fb_hasher_str(h, "console", ctx->console);
 	snprintf(ts, sizeof(ts), "%" PRId64, ctx->b->timestamp);
 	fb_hasher_str(h, "timestamp", ts);
+	fb_hasher_str(h, "salt-seed", salt_seed(ctx));
 	for (size_t i = 0; i < s->n_kvs; i++)
 		fb_hasher_str(h, s->kvs[i].key, s->kvs[i].value);
 	if (ctx->conf.overlay)
@@ -237,7 +246,7 @@ static int hash_password(const struct fb_rootfs_ctx *ctx, const char *name, cons
 	char setting[FB_USERS_SETTING_LEN + 1];
 	int r;
 
-	r = fb_users_setting(ctx->key, name, setting);
+	r = fb_users_setting(salt_seed(ctx), name, password, setting);
 	if (r >= 0)
 		r = fb_users_hash(password, setting, ret);
 	if (r < 0)

@@ -6,6 +6,8 @@
 # also started empty and on a developer's machine holds what earlier builds
 # left (a kernel tree built incrementally across configs).  B leaves
 # SOURCE_DATE_EPOCH unset: the default epoch must be the one A names.
+# The same for an ARM board (Debian packages as sources, extlinux, U-Boot),
+# its packages copied from the test cache so that nothing is downloaded twice.
 # Then one overlay file changes, and so must the image.
 . "$(dirname "$0")/lib.sh"
 need_flashbuild
@@ -35,6 +37,16 @@ for f in x86-usb.img x86-usb.img.bmap; do
 	}
 done
 note "A and B: the same image and bmap ($(sha256sum <"$W/out/x86-usb.img" | cut -c1-16)...)"
+
+# nanopi-neo: A's tree with a stage cache of its own, B's through the test cache
+mkdir -p "$TMP/cache-n"
+[ ! -d "$FLASHBUILD_CACHE/deb" ] || cp -a "$FLASHBUILD_CACHE/deb" "$TMP/cache-n/"
+FLASHBUILD_CACHE=$TMP/cache-n "$FLASHBUILD" -C "$A" build --board nanopi-neo >"$TMP/build-n" 2>&1 ||
+	{ cat "$TMP/build-n" >&2; fail "nanopi-neo build A failed"; }
+fb build --board nanopi-neo >"$TMP/build-n" 2>&1 || { cat "$TMP/build-n" >&2; fail "nanopi-neo build B failed"; }
+for f in nanopi-neo.img nanopi-neo.img.bmap; do
+	cmp "$A/out/$f" "$W/out/$f" >&2 || fail "$f differs between the two builds"
+done
 
 # The times in it are the epoch: an ext4 inode and a FAT entry
 img=$W/out/x86-usb.img

@@ -74,10 +74,14 @@ static void test_users_hash(void **state)
 	char *h = NULL;
 
 	(void)state;
-	assert_int_equal(fb_users_setting("key", "luca", s1), 0);
-	assert_int_equal(fb_users_setting("key", "luca", s2), 0);
-	assert_int_equal(fb_users_setting("key", "bob", s3), 0);
+	assert_int_equal(fb_users_setting("board", "luca", "pw", s1), 0);
+	assert_int_equal(fb_users_setting("board", "luca", "pw", s2), 0);
 	assert_string_equal(s1, s2); /* reproducible */
+	assert_int_equal(fb_users_setting("board", "bob", "pw", s3), 0);
+	assert_string_not_equal(s1, s3);
+	assert_int_equal(fb_users_setting("board", "luca", "pw2", s3), 0);
+	assert_string_not_equal(s1, s3);
+	assert_int_equal(fb_users_setting("board2", "luca", "pw", s3), 0);
 	assert_string_not_equal(s1, s3);
 	assert_int_equal(strlen(s1), 19);
 	assert_memory_equal(s1, "$6$", 3);
