@@ -205,12 +205,13 @@ static int conf_read(struct fb_rootfs_ctx *ctx)
 	return ctx->recipe->check ? ctx->recipe->check(ctx) : 0;
 }
 
-/* What password salts derive from: [image] seed or the board name, as the image's ids. */
+/*
+ * What password salts derive from besides the user and the password: [image]
+ * seed, or nothing, so that boards with the same [rootfs] share one rootfs.
+ */
 static const char *salt_seed(const struct fb_rootfs_ctx *ctx)
 {
-	const struct fb_board *board = ctx->b->board;
-
-	return board->seed ? board->seed : board->name;
+	return ctx->b->board->seed ? ctx->b->board->seed : "";
 }
 
 static int rootfs_key(struct fb_rootfs_ctx *ctx)
