@@ -129,6 +129,9 @@ int fb_kmod_set_add(struct fb_kmod_set *s, char *name, char *path, char *depends
 		return -ENOMEM;
 	}
 	s->v = v;
+	/* modpost writes "depends=" by file name (dm-crypt: depends=dm-mod) */
+	if (depends)
+		fb_kmod_name_normalize(depends);
 	v[s->n++] = (struct fb_kmod){ fb_kmod_name_normalize(name), path, depends };
 	return 0;
 }

@@ -27,7 +27,7 @@ char *fb_kmod_name_normalize(char *name);
 struct fb_kmod {
 	char *name;    /* normalized */
 	char *path;    /* in the package: "lib/modules/V/kernel/fs/ext4/ext4.ko" */
-	char *depends; /* "jbd2,mbcache,crc16" */
+	char *depends; /* "jbd2,mbcache,crc16", normalized */
 };
 
 struct fb_kmod_set {

@@ -111,8 +111,7 @@ int fb_users_parse(const char *s, struct fb_users *ret, char **ret_bad, const ch
 	return 0;
 }
 
-int fb_users_setting(const char *seed, const char *name, const char *password,
-		     char ret[FB_USERS_SETTING_LEN + 1])
+int fb_users_setting(const char *seed, const char *name, char ret[FB_USERS_SETTING_LEN + 1])
 {
 	static const char alphabet[] =
 		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -122,11 +121,16 @@ int fb_users_setting(const char *seed, const char *name, const char *password,
 
 	if (!h)
 		return -ENOMEM;
-	r = fb_sha256_update(h, seed, strlen(seed) + 1);
+	/*
+	 * Never the password: the salt is stored in clear beside the hash, and a
+	 * salt made from the password would let a guess be checked with one
+	 * SHA-256 instead of sha512crypt's 5000 rounds.
+	 */
+	r = fb_sha256_update(h, "shadow salt", sizeof("shadow salt"));
 	if (r >= 0)
-		r = fb_sha256_update(h, name, strlen(name) + 1);
+		r = fb_sha256_update(h, seed, strlen(seed) + 1);
 	if (r >= 0)
-		r = fb_sha256_update(h, password, strlen(password));
+		r = fb_sha256_update(h, name, strlen(name));
 	if (r >= 0)
 		r = fb_sha256_final_hex(h, hex);
 	fb_sha256_free(h);

@@ -39,11 +39,11 @@ int fb_users_check_name(const char *name);
 
 #define FB_USERS_SETTING_LEN (3 + 16)
 /*
- * "$6$" and 16 salt characters from SHA-256(SEED, NAME, PASSWORD): the same
- * profile gives the same /etc/shadow wherever it is built (docs/reproducible.md).
+ * "$6$" and 16 salt characters from SHA-256("shadow salt", SEED, NAME): the
+ * same profile gives the same /etc/shadow wherever it is built
+ * (docs/reproducible.md).  Not from the password, which the salt would leak.
  */
-int fb_users_setting(const char *seed, const char *name, const char *password,
-		     char ret[FB_USERS_SETTING_LEN + 1]);
+int fb_users_setting(const char *seed, const char *name, char ret[FB_USERS_SETTING_LEN + 1]);
 /* The SHA-512 crypt(3) hash of PASSWORD under SETTING, allocated. */
 int fb_users_hash(const char *password, const char *setting, char **ret);
 

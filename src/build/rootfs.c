@@ -23,7 +23,7 @@
 #include "rootfs-recipe.h"
 
 /* Bumped when what the stage writes for the same inputs changes. */
-#define ROOTFS_FORMAT "rootfs-5" /* 2: --share; 3: busybox /etc/hosts; 4: /boot; 5: share tag */
+#define ROOTFS_FORMAT "rootfs-6" /* 2: --share; 3: busybox /etc/hosts; 4: /boot; 5: share tag; 6: salts */
 
 static const struct fb_rootfs_recipe *const recipes[] = {
 	&fb_rootfs_busybox,
@@ -247,7 +247,7 @@ static int hash_password(const struct fb_rootfs_ctx *ctx, const char *name, cons
 	char setting[FB_USERS_SETTING_LEN + 1];
 	int r;
 
-	r = fb_users_setting(salt_seed(ctx), name, password, setting);
+	r = fb_users_setting(salt_seed(ctx), name, setting);
 	if (r >= 0)
 		r = fb_users_hash(password, setting, ret);
 	if (r < 0)

@@ -200,10 +200,29 @@ static struct fb_section *section_get_or_add(struct reader *rd, const char *sect
  * it with the same key): the words are joined with a space, as in
  * "debs = a b" followed by "    c d".
  */
+/*
+ * "key = value", "key= value" or "key =": a key, not words of a list or a
+ * kernel command line ("root=LABEL=root" has no blank at its '=').
+ */
+static bool looks_like_key(const char *value)
+{
+	size_t n = strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+	size_t blanks = strspn(value + n, " \t");
+
+	if (n == 0 || value[n + blanks] != '=')
+		return false;
+	return blanks > 0 || strchr(" \t", value[n + 1]);
+}
+
 static int section_continue_kv(struct reader *rd, struct fb_kv *kv, const char *value)
 {
 	size_t len = strlen(value);
 	char *joined;
+
+	/* inih joins an indented line to the key above, even one that names a key */
+	if (looks_like_key(value))
+		return set_error(rd, "indented '%s' would continue '%s': a key starts its line",
+				 value, kv->key);
 
 	/* inih strips " ; comment" from "key = value" lines, not from continuations */
 	for (const char *c = value; (c = strchr(c, ';')); c++)

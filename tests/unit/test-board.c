@@ -45,7 +45,9 @@ static const char good[] = "[board]\n"
 			   "modules = a b\n"
 			   "    c\n"
 			   "\td ; comment\n"
-			   "modules2 = e\n";
+			   "modules2 = e\n"
+			   "cmdline = quiet\n"
+			   "  root=LABEL=root rw\n";
 
 static void test_good(void **state)
 {
@@ -76,6 +78,8 @@ static void test_good(void **state)
 	assert_string_equal(fb_section_get(s, "modules")->value, "a b c d");
 	assert_int_equal(fb_section_get(s, "modules")->line, 13);
 	assert_string_equal(fb_section_get(s, "modules2")->value, "e");
+	/* a continuation may hold '=' (a kernel command line) */
+	assert_string_equal(fb_section_get(s, "cmdline")->value, "quiet root=LABEL=root rw");
 }
 
 /* Each bad profile and the one error line it must give. */
@@ -99,6 +103,13 @@ static const struct {
 	{ "[image NAME]\nsize = 1M\n",
 	  "error: boards/bad.conf:1: section [image] takes no name\n" },
 	{ "size = 1M\n", "error: boards/bad.conf:1: 'size' outside of any section\n" },
+	/* indented keys: inih would join the second to the first one's value */
+	{ "[part root]\n  label = root\n  from = rootfs\n",
+	  "error: boards/bad.conf:3: indented 'from = rootfs' would continue 'label': a key "
+	  "starts its line\n" },
+	{ "[part root]\nlabel = root\n\tfrom=\n",
+	  "error: boards/bad.conf:3: indented 'from=' would continue 'label': a key starts its "
+	  "line\n" },
 	{ "[board]\ninclude = missing.conf\n",
 	  "error: boards/missing.conf: cannot open: No such file or directory\n" },
 	{ "[board]\ninclude = bad.conf\n", "error: boards/bad.conf:2: includes nest deeper than 8 "

@@ -94,6 +94,9 @@ static void test_order(void **state)
 	add(&s, "virtio-pci", "virtio_pci_modern_dev,virtio_pci_legacy_dev");
 	add(&s, "virtio_pci_modern_dev", NULL);
 	add(&s, "virtio_pci_legacy_dev", NULL);
+	/* modpost writes dependencies by file name: dm-crypt depends=dm-mod */
+	add(&s, "dm-crypt", "dm-mod");
+	add(&s, "dm-mod", NULL);
 	add(&s, "loop_a", "loop_b");
 	add(&s, "loop_b", "loop_a");
 	/* dependencies first, each once, '-' as '_' */
@@ -106,6 +109,14 @@ static void test_order(void **state)
 	assert_string_equal(got,
 			    "virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk "
 			    "jbd2 mbcache crc16 ext4 ");
+	free(order);
+	got[0] = '\0';
+	assert_int_equal(fb_kmod_order(&s, "dm_crypt", &order, &n, &missing), 0);
+	for (size_t i = 0; i < n; i++) {
+		strcat(got, s.v[order[i]].name);
+		strcat(got, " ");
+	}
+	assert_string_equal(got, "dm_mod dm_crypt ");
 	free(order);
 	assert_int_equal(fb_kmod_order(&s, "ext4 nosuch", &order, &n, &missing), -ENOENT);
 	assert_string_equal(missing, "nosuch");

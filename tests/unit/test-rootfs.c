@@ -74,15 +74,17 @@ static void test_users_hash(void **state)
 	char *h = NULL;
 
 	(void)state;
-	assert_int_equal(fb_users_setting("board", "luca", "pw", s1), 0);
-	assert_int_equal(fb_users_setting("board", "luca", "pw", s2), 0);
+	assert_int_equal(fb_users_setting("board", "luca", s1), 0);
+	assert_int_equal(fb_users_setting("board", "luca", s2), 0);
 	assert_string_equal(s1, s2); /* reproducible */
-	assert_int_equal(fb_users_setting("board", "bob", "pw", s3), 0);
+	assert_int_equal(fb_users_setting("board", "bob", s3), 0);
 	assert_string_not_equal(s1, s3);
-	assert_int_equal(fb_users_setting("board", "luca", "pw2", s3), 0);
+	assert_int_equal(fb_users_setting("board2", "luca", s3), 0);
 	assert_string_not_equal(s1, s3);
-	assert_int_equal(fb_users_setting("board2", "luca", "pw", s3), 0);
-	assert_string_not_equal(s1, s3);
+	/* the seed and the name are not run together: ("ab", "c") is not ("a", "bc") */
+	assert_int_equal(fb_users_setting("ab", "c", s2), 0);
+	assert_int_equal(fb_users_setting("a", "bc", s3), 0);
+	assert_string_not_equal(s2, s3);
 	assert_int_equal(strlen(s1), 19);
 	assert_memory_equal(s1, "$6$", 3);
 	assert_int_equal(strspn(s1 + 3,
