@@ -35,8 +35,11 @@ static int image_key(const struct fb_build *b, char key[FB_KEY_LEN + 1])
 	fb_hasher_str(h, "initramfs", b->initramfs.dir ? b->initramfs.key : NULL);
 	snprintf(epoch, sizeof(epoch), "%" PRId64, b->timestamp);
 	fb_hasher_str(h, "epoch", epoch);
-	/* Bumped when the same inputs make a different image (2: bootloaders installed). */
-	fb_hasher_str(h, "image-step", "3");
+	/*
+	 * Bumped when the same inputs make a different image (2: bootloaders
+	 * installed; 4: ids derived from the seed, every time the epoch).
+	 */
+	fb_hasher_str(h, "image-step", "4");
 	r = fb_image_hash_inputs(b->board, h);
 	if (r < 0)
 		return r;

@@ -19,6 +19,7 @@ struct fb_deb_reader {
 	struct archive *outer; /* the ar archive, positioned at data.tar.* */
 	struct archive *inner; /* data.tar.*, read out of OUTER */
 	char *path;	       /* the current entry's normalized path */
+	char *hardlink;	       /* its normalized hard link target, or NULL */
 	uint64_t size;	       /* and its size */
 };
 
@@ -39,6 +40,7 @@ struct fb_deb_reader *fb_deb_reader_free(struct fb_deb_reader *r)
 	if (r->outer)
 		archive_read_free(r->outer);
 	free(r->path);
+	free(r->hardlink);
 	free(r->deb);
 	free(r);
 	return NULL;
@@ -89,7 +91,12 @@ struct fb_deb_reader *fb_deb_reader_open(const char *deb, int *ret_err)
 	}
 	q = find_data(r);
 	if (q >= 0) {
-		archive_read_support_filter_all(r->inner);
+		/* what dpkg-deb reads; not filter_all, which may run lrzip or lzop */
+		archive_read_support_filter_gzip(r->inner);
+		archive_read_support_filter_xz(r->inner);
+		archive_read_support_filter_zstd(r->inner);
+		archive_read_support_filter_bzip2(r->inner);
+		archive_read_support_filter_lzma(r->inner);
 		archive_read_support_format_tar(r->inner);
 		if (archive_read_open(r->inner, r->outer, NULL, member_read, NULL) != ARCHIVE_OK)
 			q = archive_fail(r->inner, deb);
@@ -130,13 +137,18 @@ int fb_deb_reader_next(struct fb_deb_reader *r, struct fb_deb_entry *ret)
 		return -EIO;
 	}
 	free(r->path);
+	free(r->hardlink);
+	r->hardlink = NULL;
 	r->path = strdup(archive_entry_pathname(e) ?: "");
+	if (r->path && archive_entry_hardlink(e))
+		r->hardlink = strdup(archive_entry_hardlink(e));
 	/* plain -errno returns: the analyzer follows them into the callers' loops */
-	if (!r->path) {
+	if (!r->path || (archive_entry_hardlink(e) && !r->hardlink)) {
 		fb_err_errno(-ENOMEM, "cannot read package '%s'", r->deb);
 		return -ENOMEM;
 	}
-	if (!fb_deb_path_normalize(r->path)) {
+	if (!fb_deb_path_normalize(r->path) ||
+	    (r->hardlink && !fb_deb_path_normalize(r->hardlink))) {
 		fb_err("cannot read package '%s': unsafe name '%s'", r->deb,
 		       archive_entry_pathname(e));
 		return -EINVAL;
@@ -144,17 +156,25 @@ int fb_deb_reader_next(struct fb_deb_reader *r, struct fb_deb_entry *ret)
 	r->size = (uint64_t)archive_entry_size(e);
 	*ret = (struct fb_deb_entry){
 		.path = r->path,
-		.type = archive_entry_filetype(e),
-		.mode = archive_entry_perm(e),
+		/* a hard link is a name, whatever its header's type says */
+		.type = r->hardlink ? 0 : archive_entry_filetype(e),
+		.mode = archive_entry_perm(e) & 07777,
 		.size = (uint64_t)archive_entry_size(e),
 		.link = archive_entry_symlink(e),
+		.hardlink = r->hardlink,
 	};
 	return 1;
 }
 
 int fb_deb_reader_copy(struct fb_deb_reader *r, const char *path)
 {
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	return fb_deb_reader_copy_at(r, AT_FDCWD, path, 0644);
+}
+
+int fb_deb_reader_copy_at(struct fb_deb_reader *r, int dirfd, const char *path, mode_t mode)
+{
+	_cleanup_close_ int fd =
+		openat(dirfd, path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	const void *block;
 	size_t size;
 	la_int64_t off;
@@ -168,7 +188,7 @@ int fb_deb_reader_copy(struct fb_deb_reader *r, const char *path)
 	if (a != ARCHIVE_EOF)
 		return archive_fail(r->inner, r->deb);
 	/* a sparse file may end in a hole */
-	if (ftruncate(fd, (off_t)r->size) < 0)
+	if (ftruncate(fd, (off_t)r->size) < 0 || fchmod(fd, mode) < 0)
 		return fb_err_errno(-errno, "cannot write '%s'", path);
 	if (fsync(fd) < 0 || close(TAKE_FD(fd)) < 0)
 		return fb_err_errno(-errno, "cannot write '%s'", path);
@@ -207,75 +227,4 @@ int fb_deb_reader_slurp(struct fb_deb_reader *r, size_t max, char **ret, size_t 
 	*ret_len = len;
 	*ret = TAKE_PTR(buf);
 	return 0;
-}
-
-/* PATH's place under DEST for an entry at or below WANT, or NULL (not wanted). */
-static const char *below(const char *path, const char *want)
-{
-	size_t n = strlen(want);
-
-	if (strncmp(path, want, n) || (path[n] != '\0' && path[n] != '/'))
-		return NULL;
-	return path + n;
-}
-
-static int extract_entry(struct fb_deb_reader *r, const struct fb_deb_entry *e, const char *out)
-{
-	_cleanup_free_ char *parent = strdup(out);
-	char *slash = parent ? strrchr(parent, '/') : NULL;
-	int q;
-
-	if (!parent)
-		return fb_err_errno(-ENOMEM, "cannot extract '%s'", e->path);
-	if (slash && slash != parent) {
-		*slash = '\0';
-		q = fb_mkdir_p(parent);
-		if (q < 0)
-			return fb_err_errno(q, "cannot create '%s'", parent);
-	}
-	switch (e->type) {
-	case S_IFDIR:
-		q = fb_mkdir_p(out);
-		return q < 0 ? fb_err_errno(q, "cannot create '%s'", out) : 0;
-	case S_IFLNK:
-		if (symlink(e->link ?: "", out) < 0)
-			return fb_err_errno(-errno, "cannot create '%s'", out);
-		return 0;
-	case S_IFREG:
-		q = fb_deb_reader_copy(r, out);
-		if (q >= 0 && chmod(out, e->mode & 0777) < 0)
-			q = fb_err_errno(-errno, "cannot write '%s'", out);
-		return q;
-	default:
-		return 0; /* a package holds no devices or fifos worth taking */
-	}
-}
-
-int fb_deb_extract(const char *deb, const char *path, const char *dest)
-{
-	_cleanup_(fb_deb_reader_freep) struct fb_deb_reader *r = NULL;
-	struct fb_deb_entry e = { 0 };
-	int q, n = 0;
-
-	r = fb_deb_reader_open(deb, &q);
-	if (!r)
-		return q;
-	while ((q = fb_deb_reader_next(r, &e)) > 0) {
-		const char *rel = *path ? below(e.path, path) : e.path;
-		_cleanup_free_ char *out = NULL;
-
-		if (!rel)
-			continue;
-		/* PATH "": the whole package, DEST its root */
-		if (asprintf(&out, "%s%s%s", dest, *path || !*rel ? "" : "/", rel) < 0)
-			return fb_err_errno(-ENOMEM, "cannot extract '%s'", e.path);
-		q = extract_entry(r, &e, out);
-		n++;
-		/* a file (not a directory) is the whole answer */
-		if (q >= 0 && !*rel && e.type != S_IFDIR)
-			break;
-	}
-	if (q < 0)
-		return q;
-	return n > 0 ? n : -ENOENT;
 }

@@ -138,6 +138,8 @@ static int ref_key(const struct fb_deb *d, const char *path, char key[FB_KEY_LEN
 
 	if (!h)
 		return -ENOMEM;
+	/* 2: symbolic links followed, hard links and set-id bits kept */
+	fb_hasher_str(h, "format", "deb-file-2");
 	fb_deb_hash(h, d);
 	fb_hasher_str(h, "path", path);
 	return fb_hasher_final(h, key);

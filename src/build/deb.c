@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 #include "core/outfile.h"
+#include "core/sha256.h"
 #include "core/spawn.h"
 #include "core/util.h"
 #include "deb.h"
@@ -317,7 +318,8 @@ static int find_deb(const char *dir, char **ret)
 	if (n < 0)
 		return fb_err_errno(-errno, "cannot list '%s'", dir);
 	if (n != 1)
-		r = fb_err_errno(-ENOENT, "apt-get download left %d packages in '%s', not one", n,
+		/* not -ENOENT: that means "no such file in the package" to the callers */
+		r = fb_err_errno(-EIO, "apt-get download left %d packages in '%s', not one", n,
 				 dir);
 	else if (!(*ret = fb_path_join(dir, names[0]->d_name)))
 		r = fb_err_errno(-ENOMEM, "cannot fetch a package");
@@ -351,13 +353,35 @@ static int apt_download(const char *spec, const char *dir)
 	return r;
 }
 
+/*
+ * 1 when PATH is there with the SHA-256 apt names for D, 0 when it is not
+ * there (or is another build of that version: removed, to be fetched again).
+ */
+static int cached_deb_ok(const char *path, const struct fb_deb *d)
+{
+	char hex[FB_SHA256_HEX_LEN + 1];
+	int r = fb_sha256_file(path, hex);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return fb_err_errno(r, "cannot read '%s'", path);
+	if (!d->sha256 || !strcmp(hex, d->sha256))
+		return 1;
+	fb_info("  %-10s '%s' is not the package apt names now (SHA-256), fetching it again", "deb",
+		path);
+	if (unlink(path) < 0)
+		return fb_err_errno(-errno, "cannot remove '%s'", path);
+	return 0;
+}
+
 int fb_deb_fetch(const struct fb_cache *c, const struct fb_deb *d, char **ret_deb)
 {
 	_cleanup_free_ char *name = NULL, *final = NULL, *spec = NULL, *tmp = NULL, *got = NULL;
 	int r;
 
 	if (!d->version)
-		return fb_err_errno(-ENOENT, "apt knows no package '%s:%s'", d->name, d->arch);
+		return fb_err_errno(-ENOPKG, "apt knows no package '%s:%s'", d->name, d->arch);
 	/* a version's epoch colon, as apt spells it in file names */
 	if (asprintf(&name, "%s_%s_%s", d->name, d->version, d->arch) < 0 ||
 	    asprintf(&spec, "%s:%s=%s", d->name, d->arch, d->version) < 0)
@@ -367,7 +391,10 @@ int fb_deb_fetch(const struct fb_cache *c, const struct fb_deb *d, char **ret_de
 			*p = '+';
 	if (asprintf(&final, "%s/deb/%s.deb", c->dir, name) < 0)
 		return fb_err_errno(-ENOMEM, "cannot fetch a package");
-	if (access(final, F_OK) == 0) {
+	r = cached_deb_ok(final, d);
+	if (r < 0)
+		return r;
+	if (r > 0) {
 		*ret_deb = TAKE_PTR(final);
 		return 0;
 	}

@@ -65,6 +65,13 @@ static int add_word(struct fb_rootfs_debs *d, const char *w, const char *defarch
 	return fb_deb_path_normalize(d->paths[d->n - 1]) ? 0 : -EINVAL;
 }
 
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int unpack(struct fb_rootfs_ctx *ctx, struct fb_rootfs_debs *d, const char *file,
 		  unsigned line)
 {
@@ -82,6 +89,10 @@ static int unpack(struct fb_rootfs_ctx *ctx, struct fb_rootfs_debs *d, const cha
 				      p->name, p->arch, p->version, d->paths[i]);
 		if (r < 0)
 			return r;
+		if (*d->paths[i] && !is_file(d->local[i]))
+			return fb_err("%s:%u: debs: '/%s' of package '%s:%s' is not a file: name "
+				      "a file or the whole package",
+				      file, line, d->paths[i], p->name, p->arch);
 	}
 	return 0;
 }
@@ -135,13 +146,11 @@ int fb_rootfs_debs_add(const struct fb_rootfs_debs *d, struct fb_tree *t)
 
 		if (lstat(d->local[i], &st) < 0)
 			return fb_err_errno(-errno, "cannot read '%s'", d->local[i]);
-		if (S_ISREG(st.st_mode))
+		/* fb_rootfs_debs_prepare() took files and whole packages only */
+		if (*d->paths[i])
 			r = fb_tree_add_copy(t, d->paths[i], st.st_mode & 07777, d->local[i]);
-		else if (S_ISDIR(st.st_mode) && !*d->paths[i])
-			r = fb_tree_add_overlay(t, d->local[i]);
 		else
-			r = fb_err("debs: '%s/%s' is not a file: name a file or the whole package",
-				   d->debs[i].name, d->paths[i]);
+			r = fb_tree_add_overlay(t, d->local[i]);
 	}
 	return r;
 }

@@ -22,8 +22,11 @@
 #include "rootfs-debs.h"
 #include "rootfs-recipe.h"
 
-/* Bumped when what the stage writes for the same inputs changes. */
-#define ROOTFS_FORMAT "rootfs-6" /* 2: --share; 3: busybox /etc/hosts; 4: /boot; 5: share tag; 6: salts */
+/*
+ * Bumped when what the stage writes for the same inputs changes (2: --share;
+ * 3: busybox /etc/hosts; 4: /boot; 5: share tag; 6: salts).
+ */
+#define ROOTFS_FORMAT "rootfs-6"
 
 static const struct fb_rootfs_recipe *const recipes[] = {
 	&fb_rootfs_busybox,

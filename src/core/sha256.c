@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "sha256.h"
 
@@ -48,4 +51,27 @@ struct fb_sha256 *fb_sha256_free(struct fb_sha256 *h)
 	EVP_MD_CTX_free(h->ctx);
 	free(h);
 	return NULL;
+}
+
+int fb_sha256_file(const char *path, char hex[FB_SHA256_HEX_LEN + 1])
+{
+	enum { CHUNK = 1024 * 1024 };
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ uint8_t *buf = malloc(CHUNK);
+	_cleanup_(fb_sha256_freep) struct fb_sha256 *h = fb_sha256_new();
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (!buf || !h)
+		return -ENOMEM;
+	while ((n = read(fd, buf, CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (fb_sha256_update(h, buf, (size_t)n) < 0)
+			return -EIO;
+	}
+	return fb_sha256_final_hex(h, hex);
 }

@@ -9,6 +9,7 @@
 
 #include "bmap-read.h"
 #include "core/log.h"
+#include "core/sha256.h"
 #include "core/util.h"
 #include "shared.h"
 #include "source.h"
@@ -25,30 +26,6 @@ void fb_shared_source_done(struct fb_shared_source *s)
 	free(s->filter);
 	free(s->ext.v);
 	*s = (struct fb_shared_source){ .fd = -EBADF };
-}
-
-/* What `sha256sum PATH` prints: the log names the image by it. */
-static int hash_file(const char *path, char hex[FB_SHA256_HEX_LEN + 1])
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ uint8_t *buf = malloc(CHUNK);
-	_cleanup_(fb_sha256_freep) struct fb_sha256 *h = fb_sha256_new();
-	ssize_t n;
-
-	if (fd < 0)
-		return fb_err_errno(-errno, "cannot open image '%s'", path);
-	if (!buf || !h)
-		return fb_err_errno(-ENOMEM, "cannot hash '%s'", path);
-	while ((n = read(fd, buf, CHUNK)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return fb_err_errno(-errno, "cannot read '%s'", path);
-		fb_sha256_update(h, buf, (size_t)n);
-	}
-	if (fb_sha256_final_hex(h, hex) < 0)
-		return fb_err_errno(-EIO, "cannot hash '%s'", path);
-	return 0;
 }
 
 /* An unlinked file in DIR: gone when the last descriptor closes, even after a crash. */
@@ -189,8 +166,9 @@ int fb_shared_source_prepare(const char *image, const char *bmap, bool no_bmap, 
 	struct fb_shared_source s = { .fd = -EBADF, .image = realpath(image, NULL) };
 	int r = s.image ? 0 : fb_err_errno(-errno, "cannot open image '%s'", image);
 
-	if (r >= 0)
-		r = hash_file(image, s.sha256);
+	/* the log names the image by what `sha256sum` prints */
+	if (r >= 0 && (r = fb_sha256_file(image, s.sha256)) < 0)
+		r = fb_err_errno(r, "cannot read image '%s'", image);
 	if (r >= 0)
 		r = fb_source_open(image, &src);
 	if (r >= 0 && !bmap && !no_bmap)

@@ -435,6 +435,15 @@ static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
 		return fb_err("%s: unknown firmware '%s' (bios or uefi)",
 			      o->firmware ? "emulate: --firmware" : b->board->path,
 			      o->firmware ?: c->firmware);
+	if (m->uefi_only && !o->firmware && !c->firmware)
+		fwk = FB_FIRMWARE_UEFI;
+	if (m->uefi_only && fwk != FB_FIRMWARE_UEFI)
+		return fb_err("%s: emulate machine '%s' boots through UEFI only, not '%s'",
+			      o->firmware ? "emulate: --firmware" : b->board->path, m->name,
+			      o->firmware ?: c->firmware);
+	if (m->no_pci && (o->net || o->share))
+		return fb_err("emulate: %s: machine '%s' has no PCI bus for its virtio device",
+			      o->net ? "--net" : "--share", m->name);
 	if (o->run && !o->login && !c->login)
 		return fb_err("%s: --run needs a user: --login, [emulate] login or [rootfs] users",
 			      b->board->path);

@@ -223,6 +223,7 @@ static const struct fb_machine machines[] = {
 		.boots_disk = true,
 		.uefi_code = "/usr/share/AAVMF/AAVMF_CODE.fd",
 		.uefi_vars = "/usr/share/AAVMF/AAVMF_VARS.fd",
+		.uefi_only = true,
 		.args = args_arm64_efi_virt,
 	},
 	{
@@ -231,6 +232,7 @@ static const struct fb_machine machines[] = {
 		.arch = "armhf",
 		.boots_disk = true,
 		.disk_pow2 = true,
+		.no_pci = true,
 		.args = args_orangepi_pc,
 	},
 };

@@ -37,6 +37,8 @@ struct fb_machine {
 	bool kvm_capable;   /* guest arch == host arch */
 	bool boots_disk;    /* boots the board's image, not its kernel */
 	bool disk_pow2;	    /* the disk must be 2^N bytes (QEMU's SD card model) */
+	bool uefi_only;	    /* no firmware but UEFI boots it (the default then) */
+	bool no_pci;	    /* no PCI bus: no virtio-pci NIC (--net) or 9p (--share) */
 	/* UEFI firmware: code (read-only) and the VARS template; NULL: none. */
 	const char *uefi_code, *uefi_vars;
 	int (*args)(const struct fb_qemu_opts *o, struct fb_strv *argv);

@@ -54,7 +54,18 @@ grep -qx 'efi' "$TMP/run" || fail "the kernel did not boot through UEFI (no /sys
 [ "$(cksum <"$img")" = "$before" ] || fail "emulate changed the image"
 [ -z "$(ls -A "$TMP/t")" ] || fail "emulate left its UEFI variable store behind"
 
-# The guest command's status is emulate's.
+# The guest command's status is emulate's; UEFI is the machine's default
+# firmware (a board without "firmware = uefi" boots the same).
+sed '/^firmware = uefi$/d' "$W/boards/arm64-efi.conf" >"$W/boards/arm64-efi-nofw.conf"
+! grep -q '^firmware' "$W/boards/arm64-efi-nofw.conf" || fail "the copy still names its firmware"
 rc=0
-fb emulate --board arm64-efi --timeout 280 --run 'exit 7' >"$TMP/run2" 2>&1 || rc=$?
+fb emulate --board arm64-efi-nofw --timeout 280 --run 'exit 7' >"$TMP/run2" 2>&1 || rc=$?
 [ "$rc" -eq 7 ] || { cat "$TMP/run2" >&2; fail "exit status $rc, not the guest's 7"; }
+
+# A firmware the machine cannot boot: one line, before QEMU starts.
+rc=0
+fb emulate --board arm64-efi --firmware bios --run true >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" -eq 1 ] || { cat "$TMP/err" >&2; fail "--firmware bios: exit status $rc"; }
+grep -qx "error: emulate: --firmware: emulate machine 'arm64-efi-virt' boots through UEFI only, not 'bios'" \
+	"$TMP/err" || { cat "$TMP/err" >&2; fail "--firmware bios: not the expected error"; }
+! grep -q '^boot:' "$TMP/out" || fail "--firmware bios: QEMU started"

@@ -118,3 +118,9 @@ grep -qF "overlaps partition 1" "$TMP/err1" || fail "overlap: the message names 
 [ ! -e "$W/out/overlap.img" ] || fail "overlap: an image was written"
 bad not-pow2 's|^power-of-two = yes|power-of-two = no|; s|^size = 128M|size = 100M|' \
 	"which must be a power of two ([image] power-of-two = yes)" emulate
+# No PCI bus on the H3: no virtio NIC or 9p share, said before QEMU starts.
+rc=0
+fb emulate --board nanopi-neo --net --run true >"$TMP/out" 2>"$TMP/err" || rc=$?
+[ "$rc" -eq 1 ] || { cat "$TMP/err" >&2; fail "--net: exit status $rc"; }
+grep -qx "error: emulate: --net: machine 'orangepi-pc' has no PCI bus for its virtio device" \
+	"$TMP/err" || { cat "$TMP/err" >&2; fail "--net: not the expected error"; }

@@ -193,6 +193,20 @@ compare_golden() {
 	diff -u "$2" "$1" >&2 || fail "'$1' differs from golden '$2'"
 }
 
+# bad_board BASE NAME SED-EXPR EXPECTED: boards/NAME.conf, a copy of $W's
+# boards/BASE.conf edited by SED-EXPR, fails to build with one error line
+# holding EXPECTED, and leaves no image
+bad_board() {
+	sed "$3" "$W/boards/$1.conf" >"$W/boards/$2.conf"
+	if "$FLASHBUILD" -C "$W" build --board "$2" >"$TMP/out" 2>"$TMP/err"; then
+		fail "$2: the build succeeded"
+	fi
+	[ "$(wc -l <"$TMP/err")" -eq 1 ] || { cat "$TMP/err" >&2; fail "$2: not one line"; }
+	grep -qF "$4" "$TMP/err" || { cat "$TMP/err" >&2; fail "$2: expected '$4'"; }
+	[ ! -e "$W/out/$2.img" ] || fail "$2: an image was written"
+	note "$2: $(cat "$TMP/err")"
+}
+
 # board_build BOARD: builds the repository's BOARD in a copy of boards/ and
 # partitions/ at $W ($TMP/tree); fb runs flashbuild there
 board_build() {
