@@ -102,10 +102,12 @@ static int add_ref(struct refs *rs, struct fb_kv *kv, const char *defarch)
 		return fb_err_errno(-ENOMEM, "cannot read '%s'", kv->value);
 	rs->v = v;
 	v[rs->n] = (struct ref){ .kv = kv, .deb = (size_t)r, .path = strdup(path) };
-	if (!v[rs->n].path || !fb_deb_path_normalize(v[rs->n].path) || !*v[rs->n].path)
+	if (!v[rs->n].path)
+		return fb_err_errno(-ENOMEM, "cannot read '%s'", kv->value);
+	rs->n++; /* freed with the rest from here on */
+	if (!fb_deb_path_normalize(v[rs->n - 1].path) || !*v[rs->n - 1].path)
 		return fb_err("%s:%u: '%s' is not deb:PACKAGE[:ARCH]/PATH", kv->file, kv->line,
 			      kv->value);
-	rs->n++;
 	return 0;
 }
 
@@ -194,10 +196,7 @@ int fb_deb_sources_resolve(struct fb_board *b, struct fb_cache *c)
 		char *local = NULL;
 
 		if (!d->version)
-			return fb_err(
-				"%s:%u: apt knows no package '%s:%s' (apt-get update; another "
-				"architecture needs dpkg --add-architecture %s first)",
-				rs.v[i].kv->file, rs.v[i].kv->line, d->name, d->arch, d->arch);
+			return fb_deb_unknown(rs.v[i].kv->file, rs.v[i].kv->line, d);
 		r = fb_deb_file(c, d, rs.v[i].path, &local);
 		if (r == -ENOENT)
 			return fb_err("%s:%u: package '%s:%s' (%s) has no '/%s'", rs.v[i].kv->file,

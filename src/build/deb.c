@@ -299,6 +299,17 @@ int fb_deb_resolve(const struct fb_cache *c, struct fb_deb *debs, size_t n)
 	return 0;
 }
 
+int fb_deb_unknown(const char *file, unsigned line, const struct fb_deb *d)
+{
+	char at[32] = "";
+
+	if (line)
+		snprintf(at, sizeof(at), ":%u", line);
+	return fb_err("%s%s: apt knows no package '%s:%s' (apt-get update; an architecture dpkg "
+		      "does not know needs dpkg --add-architecture %s first)",
+		      file, at, d->name, d->arch, d->arch);
+}
+
 /* ------------------------------------------------------------------ fetch */
 
 static int is_deb(const struct dirent *d)

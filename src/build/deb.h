@@ -38,6 +38,13 @@ int fb_deb_parse_spec(const char *spec, size_t len, const char *defarch, struct 
  */
 int fb_deb_resolve(const struct fb_cache *c, struct fb_deb *debs, size_t n);
 
+/*
+ * Logs that apt knows no package D (its version is NULL after
+ * fb_deb_resolve()), at FILE:LINE (LINE 0: FILE alone) of the profile that
+ * asked for it.  Returns -EINVAL.
+ */
+int fb_deb_unknown(const char *file, unsigned line, const struct fb_deb *d);
+
 /* Adds a resolved package to a stage key. */
 void fb_deb_hash(struct fb_hasher *h, const struct fb_deb *d);
 

@@ -54,10 +54,7 @@ int fb_kernel_deb_resolve(struct fb_kernel_plan *p, const struct fb_cache *c, st
 		if (r < 0)
 			return r;
 		if (!d->version)
-			return fb_err(
-				"%s:%u: apt knows no package '%s:%s' (apt-get update; another "
-				"architecture needs dpkg --add-architecture %s first)",
-				at->file, at->line, d->name, d->arch, d->arch);
+			return fb_deb_unknown(at->file, at->line, d);
 		next = kernel_dependency(d->depends);
 		if (!next) {
 			fb_deb_hash(h, d);

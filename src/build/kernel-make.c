@@ -371,26 +371,9 @@ static char *image_path(const struct make_ctx *m)
 
 int fb_kernel_copy_file(const char *src, const char *dst)
 {
-	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC), out = -EBADF;
-	struct stat st;
-	ssize_t n;
+	int r = fb_copy_file(src, dst, 0644);
 
-	if (in < 0 || fstat(in, &st) < 0)
-		return fb_err_errno(-errno, "cannot read '%s'", src);
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0)
-		return fb_err_errno(-errno, "cannot create '%s'", dst);
-	for (off_t left = st.st_size; left > 0; left -= n) {
-		n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-		if (n < 0 && errno == EINTR)
-			n = 0;
-		else if (n <= 0)
-			return fb_err_errno(n < 0 ? -errno : -EIO, "cannot copy '%s' to '%s'", src,
-					    dst);
-	}
-	if (fsync(out) < 0 || close(TAKE_FD(out)) < 0)
-		return fb_err_errno(-errno, "cannot write '%s'", dst);
-	return 0;
+	return r < 0 ? fb_err_errno(r, "cannot copy '%s' to '%s'", src, dst) : 0;
 }
 
 /* vmlinux too, for a debugger (emulate --gdb): its symbols, and DWARF with [kernel] debug. */

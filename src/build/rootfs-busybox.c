@@ -147,9 +147,7 @@ int fb_busybox_find(const struct fb_build *b, char **ret_path)
 	if (r < 0)
 		return r;
 	if (!d.version)
-		return fb_err("%s: apt knows no package '%s:%s' (scripts/install-deps adds the "
-			      "architecture)",
-			      b->board->path, BUSYBOX_DEB, arch->deb);
+		return fb_deb_unknown(b->board->path, 0, &d);
 	r = fb_deb_file(&b->cache, &d, "bin/busybox", ret_path);
 	if (r == -ENOENT)
 		return fb_err("package '%s:%s' (%s) has no /bin/busybox", BUSYBOX_DEB, arch->deb,

@@ -81,8 +81,7 @@ static int unpack(struct fb_rootfs_ctx *ctx, struct fb_rootfs_debs *d, const cha
 		const struct fb_deb *p = &d->debs[i];
 
 		if (!p->version)
-			return fb_err("%s:%u: debs: apt knows no package '%s:%s'", file, line,
-				      p->name, p->arch);
+			return fb_deb_unknown(file, line, p);
 		r = fb_deb_file(&ctx->b->cache, p, d->paths[i], &d->local[i]);
 		if (r == -ENOENT)
 			return fb_err("%s:%u: debs: package '%s:%s' (%s) has no '/%s'", file, line,

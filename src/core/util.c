@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "log.h"
@@ -216,6 +218,30 @@ int fb_mkdir_p(const char *path)
 		r = -errno;
 	free(copy);
 	return r;
+}
+
+int fb_copy_file(const char *src, const char *dst, mode_t mode)
+{
+	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC), out = -EBADF;
+	struct stat st;
+	ssize_t n;
+
+	if (in < 0 || fstat(in, &st) < 0)
+		return -errno;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (out < 0)
+		return -errno;
+	/* copy_file_range shares or copies the bytes in the kernel */
+	for (off_t left = st.st_size; left > 0; left -= n) {
+		n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n <= 0)
+			return n < 0 ? -errno : -EIO; /* shorter than fstat said */
+	}
+	if (fsync(out) < 0 || close(TAKE_FD(out)) < 0)
+		return -errno;
+	return 0;
 }
 
 static int rm_one(const char *path, const struct stat *st _unused_, int flag _unused_,

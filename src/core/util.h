@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define FB_KiB 1024ULL
 #define FB_MiB (1024ULL * FB_KiB)
@@ -35,6 +36,8 @@ static inline uint64_t fb_align_up(uint64_t v, uint64_t a)
 
 /* mkdir -p PATH (mode 0755): 0 or -errno. */
 int fb_mkdir_p(const char *path);
+/* A new file DST (MODE; it must not exist) with SRC's bytes, fsynced: 0 or -errno. */
+int fb_copy_file(const char *src, const char *dst, mode_t mode);
 /* rm -rf PATH: best effort, no symlink followed. */
 void fb_rm_rf(const char *path);
 

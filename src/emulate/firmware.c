@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,30 +29,6 @@ int fb_firmware_parse(const char *s, enum fb_firmware_kind *ret)
 const char *fb_firmware_name(enum fb_firmware_kind k)
 {
 	return names[k];
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	_cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC), out = -EBADF;
-	struct stat st;
-
-	if (in < 0 || fstat(in, &st) < 0)
-		return fb_err_errno(-errno,
-				    "cannot read the UEFI variable store '%s' "
-				    "(scripts/install-deps)",
-				    from);
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (out < 0)
-		return fb_err_errno(-errno, "cannot create '%s'", to);
-	for (off_t done = 0; done < st.st_size;) {
-		ssize_t n = sendfile(out, in, NULL, (size_t)(st.st_size - done));
-
-		if (n <= 0)
-			return fb_err_errno(n < 0 ? -errno : -EIO, "cannot copy '%s' to '%s'", from,
-					    to);
-		done += n;
-	}
-	return 0;
 }
 
 int fb_firmware_prepare(const struct fb_machine *m, enum fb_firmware_kind kind,
@@ -84,7 +59,13 @@ int fb_firmware_prepare(const struct fb_machine *m, enum fb_firmware_kind kind,
 	fw->vars = fb_path_join(fw->tmpdir, "VARS.fd");
 	if (!fw->vars)
 		return fb_err_errno(-ENOMEM, "emulate: cannot prepare UEFI");
-	return copy_file(m->uefi_vars, fw->vars);
+	r = fb_copy_file(m->uefi_vars, fw->vars, 0600);
+	if (r < 0)
+		return fb_err_errno(r,
+				    "emulate: cannot copy the UEFI variable store '%s' to '%s' "
+				    "(scripts/install-deps)",
+				    m->uefi_vars, fw->vars);
+	return 0;
 }
 
 void fb_firmware_done(struct fb_firmware *fw)

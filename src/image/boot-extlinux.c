@@ -88,26 +88,6 @@ static int extlinux_check(struct fb_boot *bl, const struct fb_image_ctx *ctx)
 	return 0;
 }
 
-/* DST (mode 0644) with SRC's bytes; copy_file_range shares or copies them in the kernel. */
-static int copy_file(const char *src, const char *dst)
-{
-	_cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC), out = -EBADF;
-	ssize_t n;
-
-	if (in < 0)
-		return fb_err_errno(-errno, "extlinux: cannot open '%s'", src);
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0)
-		return fb_err_errno(-errno, "extlinux: cannot create '%s'", dst);
-	while ((n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
-		;
-	if (n < 0)
-		return fb_err_errno(-errno, "extlinux: cannot copy '%s' to '%s'", src, dst);
-	if (close(TAKE_FD(out)) < 0)
-		return fb_err_errno(-errno, "extlinux: cannot write '%s'", dst);
-	return 0;
-}
-
 /* DIR/NAME holding a copy of SRC, its directories made. */
 static int stage_copy(const char *dir, const char *name, const char *src)
 {
@@ -115,7 +95,9 @@ static int stage_copy(const char *dir, const char *name, const char *src)
 	int r;
 
 	r = fb_boot_stage_path(dir, name, &path);
-	return r < 0 ? r : copy_file(src, path);
+	if (r >= 0 && (r = fb_copy_file(src, path, 0644)) < 0)
+		return fb_err_errno(r, "extlinux: cannot copy '%s' to '%s'", src, path);
+	return r;
 }
 
 static char *dtb_name(const char *fdt)

@@ -75,3 +75,5 @@ bad missing 's|util-linux/bin/su|util-linux/bin/nosuch|' \
 	"boards/missing.conf:11: debs: package 'util-linux:amd64' ($ul) has no '/bin/nosuch'"
 bad directory 's|util-linux/bin/su|util-linux/usr/bin|' \
 	"boards/directory.conf:11: debs: '/usr/bin' of package 'util-linux:amd64' is not a file"
+bad unknown 's|util-linux/bin/su|util-linuks/bin/su|' \
+	"boards/unknown.conf:11: apt knows no package 'util-linuks:amd64'"

@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "testutil.h"
 
 static void test_parse_size(void **state)
 {
@@ -129,6 +130,40 @@ static void test_source_date_epoch(void **state)
 	unsetenv("SOURCE_DATE_EPOCH");
 }
 
+static void test_copy_file(void **state)
+{
+	char dir[] = "/tmp/fb-test-util.XXXXXX", src[64], dst[64], empty[64], buf[16] = "";
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	tu_write(dir, "src", "0123456789");
+	snprintf(src, sizeof(src), "%s/src", dir);
+	snprintf(dst, sizeof(dst), "%s/dst", dir);
+	assert_int_equal(fb_copy_file(src, dst, 0600), 0);
+	fd = open(dst, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 10);
+	close(fd);
+	assert_string_equal(buf, "0123456789");
+	assert_int_equal(stat(dst, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* never over an existing file; a missing source */
+	assert_int_equal(fb_copy_file(src, dst, 0600), -EEXIST);
+	assert_int_equal(fb_copy_file(dst, src, 0600), -EEXIST);
+	snprintf(empty, sizeof(empty), "%s/nosuch", dir);
+	assert_int_equal(fb_copy_file(empty, empty, 0600), -ENOENT);
+	/* an empty file */
+	tu_write(dir, "empty", "");
+	snprintf(empty, sizeof(empty), "%s/empty", dir);
+	snprintf(dst, sizeof(dst), "%s/empty2", dir);
+	assert_int_equal(fb_copy_file(empty, dst, 0644), 0);
+	assert_int_equal(stat(dst, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	fb_rm_rf(dir);
+}
+
 static void test_ids(void **state)
 {
 	uint8_t a[16], b[16], c[16];
@@ -162,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_parse_uuid),	  cmocka_unit_test(test_parse_bool),
 		cmocka_unit_test(test_format_size),	  cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_source_date_epoch), cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_copy_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
