@@ -250,13 +250,42 @@ const char *fb_machine_names(void)
 	return "qemu-x86, x86-usb-stick, arm64-efi-virt, orangepi-pc";
 }
 
+/* A value inside one of QEMU's "key=value,..." options: its commas doubled. */
+static char *qemu_escape(const char *s)
+{
+	char *e = malloc(2 * strlen(s) + 1), *p = e;
+
+	if (!e)
+		return NULL;
+	for (; *s; s++) {
+		*p++ = *s;
+		if (*s == ',')
+			*p++ = ',';
+	}
+	*p = '\0';
+	return e;
+}
+
 int fb_qemu_argv(const struct fb_machine *m, const struct fb_qemu_opts *o, struct fb_strv *ret)
 {
+	/* the paths that go into -drive and -virtfs values (not -kernel's own arguments) */
+	_cleanup_free_ char *disk = o->disk ? qemu_escape(o->disk) : NULL;
+	_cleanup_free_ char *code = o->uefi_code ? qemu_escape(o->uefi_code) : NULL;
+	_cleanup_free_ char *vars = o->uefi_vars ? qemu_escape(o->uefi_vars) : NULL;
+	_cleanup_free_ char *share = o->share ? qemu_escape(o->share) : NULL;
+	struct fb_qemu_opts e = *o;
 	struct fb_strv a = { 0 };
 	int r;
 
+	if (!!disk != !!o->disk || !!code != !!o->uefi_code || !!vars != !!o->uefi_vars ||
+	    !!share != !!o->share)
+		return -ENOMEM;
+	e.disk = disk;
+	e.uefi_code = code;
+	e.uefi_vars = vars;
+	e.share = share;
 	fb_strv_push(&a, m->binary);
-	r = m->args(o, &a);
+	r = m->args(&e, &a);
 	/* strv errors are sticky: a NULL-less or short vector means ENOMEM. */
 	if (r >= 0 && (!a.v || a.v[a.n] != NULL))
 		r = -ENOMEM;

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The QEMU command lines of the machines: what each option becomes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/strv.h"
+#include "emulate/qemu.h"
+
+/* The argument after the first FLAG in A, or NULL. */
+static const char *after(const struct fb_strv *a, const char *flag)
+{
+	for (size_t i = 0; i + 1 < a->n; i++)
+		if (!strcmp(a->v[i], flag))
+			return a->v[i + 1];
+	return NULL;
+}
+
+static bool has(const struct fb_strv *a, const char *arg)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->v[i], arg))
+			return true;
+	return false;
+}
+
+static void test_commas(void **state)
+{
+	const struct fb_machine *m = fb_machine_find("x86-usb-stick");
+	struct fb_qemu_opts o = {
+		.disk = "/tmp/a,b.img",
+		.uefi_code = "/fw/CODE,1.fd",
+		.uefi_vars = "/tmp/v,/VARS.fd",
+		.share = "/home/x,y",
+	};
+	struct fb_strv a = { 0 };
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(fb_qemu_argv(m, &o, &a), 0);
+	/* a ',' in a path inside an option's value is doubled, or QEMU splits there */
+	assert_true(has(&a, "if=none,id=stick,format=raw,snapshot=on,file=/tmp/a,,b.img"));
+	assert_true(has(&a, "if=pflash,format=raw,unit=0,readonly=on,file=/fw/CODE,,1.fd"));
+	assert_true(has(&a, "if=pflash,format=raw,unit=1,file=/tmp/v,,/VARS.fd"));
+	assert_string_equal(after(&a, "-virtfs"),
+			    "local,path=/home/x,,y,mount_tag=hostshare,security_model=none,"
+			    "id=hostshare");
+	/* nothing listens without --gdb or --net */
+	assert_string_equal(after(&a, "-nic"), "none");
+	assert_null(after(&a, "-gdb"));
+	fb_strv_free(&a);
+
+	/* -kernel takes a whole argument: no doubling there */
+	m = fb_machine_find("qemu-x86");
+	o = (struct fb_qemu_opts){ .kernel = "/k,1/bzImage", .initrd = "/k,1/initrd" };
+	assert_int_equal(fb_qemu_argv(m, &o, &a), 0);
+	assert_string_equal(after(&a, "-kernel"), "/k,1/bzImage");
+	assert_string_equal(after(&a, "-initrd"), "/k,1/initrd");
+	fb_strv_free(&a);
+}
+
+static void test_loopback_only(void **state)
+{
+	const struct fb_machine *m = fb_machine_find("qemu-x86");
+	const char *const fw[] = { "2345:22", NULL };
+	struct fb_qemu_opts o = { .kernel = "/bzImage",
+				  .gdb_port = 1234,
+				  .gdb_wait = true,
+				  .net = true,
+				  .forwards = fw };
+	struct fb_strv a = { 0 };
+
+	(void)state;
+	assert_int_equal(fb_qemu_argv(m, &o, &a), 0);
+	assert_string_equal(after(&a, "-gdb"), "tcp:127.0.0.1:1234");
+	assert_true(has(&a, "-S"));
+	assert_string_equal(after(&a, "-netdev"), "user,id=net0,hostfwd=tcp:127.0.0.1:2345-:22");
+	fb_strv_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commas),
+		cmocka_unit_test(test_loopback_only),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
