@@ -1,6 +1,7 @@
 #!/bin/sh
 # The one real kernel of `make check`: Debian's linux-source-6.1, tinyconfig
-# plus boards/kernel/base.config and qemu-x86.config, built with all cores
+# plus boards/kernel/base.config, x86-pc.config and emulate.config (what
+# every x86 board builds), built with all cores
 # into the shared test cache (build/test-cache; ~7-13 min on two cores), so
 # that this checkout's later tests and runs find it.  The key is by content,
 # so any board with the same config and fragments gets this same kernel.
@@ -26,7 +27,7 @@ size = 4M
 [kernel]
 source = linux-source-6.1
 config = tinyconfig
-fragments = $TOP/boards/kernel/base.config $TOP/boards/kernel/qemu-x86.config $TOP/boards/kernel/emulate.config
+fragments = $TOP/boards/kernel/base.config $TOP/boards/kernel/x86-pc.config $TOP/boards/kernel/emulate.config
 cmdline = console=ttyS0
 EOB
 
@@ -58,7 +59,7 @@ art=
 for d in "$FLASHBUILD_CACHE"/kernel/*/; do
 	if [ -f "$d/bzImage" ] && [ -f "$d/config" ] &&
 		config_has "$d/config" "$TOP/boards/kernel/base.config" \
-			"$TOP/boards/kernel/qemu-x86.config" "$TOP/boards/kernel/emulate.config"; then
+			"$TOP/boards/kernel/x86-pc.config" "$TOP/boards/kernel/emulate.config"; then
 		art=$d
 	fi
 done
