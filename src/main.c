@@ -10,6 +10,7 @@
 
 #include "core/cli.h"
 #include "core/log.h"
+#include "core/spawn.h"
 #include "station/cmd-station.h"
 
 #define FB_VERSION "0.1"
@@ -163,6 +164,10 @@ int main(int argc, char *argv[])
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "");
 
+	if (fb_spawn_init_path() < 0) {
+		fb_err("out of memory");
+		return FB_EXIT_FAILED;
+	}
 	r = parse_global(argc, argv);
 	if (r > 0)
 		return FB_EXIT_OK;

@@ -10,10 +10,44 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "log.h"
 #include "spawn.h"
 
 extern char **environ;
+
+static bool path_has(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	for (const char *p = path; p; p = strchr(p, ':')) {
+		p += *p == ':';
+		if (!strncmp(p, dir, n) && (p[n] == ':' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+int fb_spawn_init_path(void)
+{
+	static const char *const sbin[] = { "/usr/sbin", "/sbin" };
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *p = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+
+	for (size_t i = 0; p && i < ELEMENTSOF(sbin); i++) {
+		char *more;
+
+		if (path_has(p, sbin[i]))
+			continue;
+		if (asprintf(&more, "%s:%s", p, sbin[i]) < 0)
+			return -ENOMEM;
+		free(p);
+		p = more;
+	}
+	if (!p)
+		return -ENOMEM;
+	return setenv("PATH", p, 1) < 0 ? -errno : 0;
+}
 
 /* Whether ENV (NULL-terminated "NAME=value") sets the variable of ENTRY ("NAME=..."). */
 static bool env_overrides(const char *const env[], const char *entry)

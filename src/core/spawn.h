@@ -14,6 +14,13 @@
  */
 int fb_spawn(const char *const argv[], const char *const env[], const char *what);
 
+/*
+ * Makes PATH hold /usr/sbin and /sbin (appended, so the user's own PATH
+ * wins): Debian keeps tools flashbuild runs there (mkfs.fat, resize2fs), and
+ * a normal user's PATH has neither.  Called once, from main().  -ENOMEM.
+ */
+int fb_spawn_init_path(void);
+
 /* Called with each line (without its '\n', NUL-terminated) a tool prints. */
 typedef void (*fb_spawn_line_fn)(const char *line, size_t len, void *userdata);
 

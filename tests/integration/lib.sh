@@ -117,7 +117,8 @@ user_dir() {
 
 # run_as_user CMD...: runs CMD without root, to prove flashbuild needs none.
 # As root: as $(test_user), with no capabilities and no supplementary groups,
-# HOME in $TMP, the rest of the environment kept.  As a normal user: as is.
+# HOME in $TMP, PATH a normal user's as Debian's /etc/profile sets it (no
+# sbin directories), the rest of the environment kept.  As a normal user: as is.
 # Its files must go to a user_dir.
 run_as_user() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -131,7 +132,7 @@ run_as_user() {
 	_home=$(user_dir "home-$_u")
 	# setpriv changes ids without PAM or a login: nothing else changes.
 	# All uids non-zero clears the capability sets (no SECBIT_KEEP_CAPS).
-	HOME=$_home USER=$_u LOGNAME=$_u \
+	HOME=$_home USER=$_u LOGNAME=$_u PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games \
 		setpriv --reuid="$_uid" --regid="$_gid" --clear-groups --inh-caps=-all -- "$@"
 }
 
