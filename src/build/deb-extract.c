@@ -126,7 +126,7 @@ static int make_entry(struct extract *x, struct fb_deb_reader *r, const struct f
 	default:
 		return 0; /* a package holds no devices or fifos worth taking */
 	}
-	return q < 0 ? fb_err_errno(q, "cannot extract '%s'", e->path) : 0;
+	return q; /* -ENOMEM, logged by the caller */
 }
 
 /* The part of PATH at or below WANT ("" or "/x"; all of PATH when WANT is ""), or NULL. */
@@ -197,7 +197,7 @@ static int extract_pass(struct extract *x)
 		if (*x->want && !*tail && e.type == S_IFLNK) {
 			/* WANT itself is a symbolic link: the caller follows it */
 			x->follow = strdup(e.link ?: "");
-			return x->follow ? 0 : -ENOMEM;
+			return x->follow ? 0 : fb_err_errno(-ENOMEM, "cannot extract '%s'", e.path);
 		}
 		rel = dest_rel(x, tail);
 		if (!rel)
