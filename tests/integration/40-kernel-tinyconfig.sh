@@ -38,11 +38,17 @@ EOB
 cat "$TMP/out" >&2
 grep -Eq 'kernel +(built|up to date)' "$TMP/out" || fail "no kernel line: $(cat "$TMP/out")"
 
-# config_has CONFIG FRAGMENT...: every line of the fragments holds in CONFIG
+# config_has CONFIG FRAGMENT...: every line of the fragments holds in CONFIG,
+# a later fragment's line for a symbol replacing an earlier one's (as
+# merge_config.sh merges them: x86-pc.config turns on VT, base.config off)
 config_has() {
 	_cfg=$1
 	shift
-	grep -h -E '^(CONFIG_|# CONFIG_)' "$@" | while IFS= read -r _l; do
+	grep -h -E '^(CONFIG_|# CONFIG_)' "$@" | awk '
+		{ s = $0; sub(/^# /, "", s); sub(/[= ].*/, "", s) }
+		!(s in last) { order[n++] = s }
+		{ last[s] = $0 }
+		END { for (i = 0; i < n; i++) print last[order[i]] }' | while IFS= read -r _l; do
 		case $_l in
 		"# "*)
 			_s=${_l#\# }
