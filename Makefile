@@ -1,7 +1,8 @@
 # flashbuild — one Makefile, pkg-config for every library.
 #   make            build ./flashbuild
 #   make check      unit tests (ASan+UBSan), then integration tests; ends "N passed, N failed"
-#   make lint       clang-format, cppcheck and gcc -fanalyzer over src/
+#   make lint       clang-format, cppcheck, gcc -fanalyzer, shellcheck, the floors of
+#                   docs/architecture.md (scripts/check-floors)
 #   make asan       build/asan/flashbuild: the program with ASan+UBSan (FLASHBUILD= for tests)
 #   make fuzz       every libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60) each
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, udev rule, station unit)
@@ -13,13 +14,13 @@ PKGS := libudev fdisk blkid ext2fs com_err libarchive inih libcrypto libxml-2.0 
 
 CFLAGS ?= -O2 -g
 FB_CFLAGS := -std=gnu17 -Wall -Wextra -Wmissing-prototypes -Werror -D_GNU_SOURCE \
-	-D_FILE_OFFSET_BITS=64 -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS))
+	-D_FILE_OFFSET_BITS=64 -Isrc -Ibuild/gen $(shell $(PKG_CONFIG) --cflags $(PKGS))
 FB_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRCS := $(sort $(wildcard src/*/*.c))
-LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-OBJS := $(patsubst src/%.c,build/%.o,$(SRCS)) build/main.o
+LIB_SRCS := $(sort $(wildcard src/*/*.c))
+SRCS := $(LIB_SRCS) src/main.c
+OBJS := $(patsubst src/%.c,build/%.o,$(SRCS))
 ASAN_OBJS := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
@@ -32,7 +33,30 @@ FUZZ_BINS := $(patsubst %,build/fuzz/fuzz-%,$(FUZZERS))
 FUZZ_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRCS)) build/fuzz/obj/fuzz-common.o
 FUZZ_SECONDS ?= 60
 
+# Files of other languages that go into the program as text, each a C string in
+# build/gen/DIR/FILE.h (static const char NAME[]: the file's name with '.' and '-' as
+# '_'), included by the one source file that uses it.
+EMBEDDED := src/pipeline/init.sh
+EMBEDDED_H := $(patsubst src/%,build/gen/%.h,$(EMBEDDED))
+
+# Test helpers in C, built with the program's warnings and linted with it.
+TOOL_SRCS := tests/tools/faultfs.c
+TOOL_BINS := build/tools/faultfs
+
 all: flashbuild
+
+build/gen/%.h: src/%
+	@mkdir -p $(dir $@)
+	awk -v name=$$(basename $< | tr .- __) -f scripts/embed.awk $< >$@.tmp
+	mv $@.tmp $@
+
+build/pipeline/initramfs.o build/asan/pipeline/initramfs.o build/fuzz/obj/pipeline/initramfs.o \
+	build/analyze/pipeline/initramfs.ok: build/gen/pipeline/init.sh.h
+
+build/tools/faultfs: tests/tools/faultfs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FB_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags fuse3) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs fuse3)
 
 flashbuild: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(FB_LIBS)
@@ -74,7 +98,9 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	tests/fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZERS)
 
-check: flashbuild build/asan/flashbuild $(UNIT_BINS)
+tools: $(TOOL_BINS)
+
+check: flashbuild build/asan/flashbuild $(UNIT_BINS) $(TOOL_BINS)
 	tests/run $(UNIT_BINS) -- $(sort $(wildcard tests/integration/[0-9]*.sh))
 
 # gcc's static analyzer, one stamp per file (objects thrown away); -Werror makes
@@ -84,7 +110,10 @@ check: flashbuild build/asan/flashbuild $(UNIT_BINS)
 LINT_SUPP := .lint-suppressions
 CPPCHECK_SUPP := $(shell awk '$$1 == "cppcheck" { print "--suppress=" $$2 ($$3 ? ":" $$3 : "") }' \
 	$(LINT_SUPP))
-ANALYZE_STAMPS := $(patsubst src/%.c,build/analyze/%.ok,$(SRCS))
+SHELLCHECK_SUPP := $(shell awk '$$1 == "shellcheck" { printf "%s%s", sep, $$2; sep = "," }' \
+	$(LINT_SUPP))
+ANALYZE_STAMPS := $(patsubst src/%.c,build/analyze/%.ok,$(SRCS)) \
+	$(patsubst tests/tools/%.c,build/analyze/tools/%.ok,$(TOOL_SRCS))
 
 build/analyze/%.ok: src/%.c $(LINT_SUPP)
 	@mkdir -p $(dir $@)
@@ -92,12 +121,21 @@ build/analyze/%.ok: src/%.c $(LINT_SUPP)
 		$$(awk -v f=$< '$$1 == "analyzer" && $$3 == f { print "-Wno-analyzer-" $$2 }' $(LINT_SUPP))
 	@touch $@
 
-lint: $(ANALYZE_STAMPS)
+build/analyze/tools/%.ok: tests/tools/%.c $(LINT_SUPP)
+	@mkdir -p $(dir $@)
+	$(CC) $(FB_CFLAGS) $(shell $(PKG_CONFIG) --cflags fuse3) -O0 -fanalyzer -MMD -MP \
+		-MF $(@:.ok=.d) -MT $@ -c -o /dev/null $<
+	@touch $@
+
+lint: $(ANALYZE_STAMPS) $(EMBEDDED_H)
 	clang-format --dry-run --Werror $(SRCS) $(wildcard src/*/*.h) $(UNIT_SRCS) \
-		$(wildcard tests/fuzz/*.[ch])
-	cppcheck --quiet --error-exitcode=1 --std=c11 -D_GNU_SOURCE -Isrc \
+		$(wildcard tests/fuzz/*.[ch]) $(TOOL_SRCS)
+	cppcheck --quiet --error-exitcode=1 --std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen \
 		--enable=warning,portability,performance $(CPPCHECK_SUPP) \
-		--template='{file}:{line}: {severity}({id}): {message}' src/ tests/fuzz/
+		--template='{file}:{line}: {severity}({id}): {message}' src/ tests/fuzz/ $(TOOL_SRCS)
+	shellcheck -s sh $(if $(SHELLCHECK_SUPP),-e $(SHELLCHECK_SUPP)) $(EMBEDDED)
+	shellcheck scripts/check-floors
+	scripts/check-floors docs/architecture.md src
 
 # udev reads rules and systemd units only from their own directories, whatever PREFIX is.
 UDEVRULESDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),/lib/udev)/rules.d
@@ -116,7 +154,7 @@ install: flashbuild
 clean:
 	rm -rf build flashbuild
 
-.PHONY: all unit asan fuzz fuzz-build check lint install clean
+.PHONY: all unit asan fuzz fuzz-build tools check lint install clean
 # Keep the sanitizer objects the unit tests are linked from.
 .SECONDARY:
 # Only where objects go: build/test-cache holds kernel trees with their own .d files.

@@ -25,6 +25,11 @@ int fb_log_errno(enum fb_log_level level, int r, const char *fmt, ...) _printf_(
 
 #define fb_err_errno(r, ...)  fb_log_errno(FB_LOG_ERR, (r), __VA_ARGS__)
 #define fb_warn_errno(r, ...) fb_log_errno(FB_LOG_WARN, (r), __VA_ARGS__)
+/*
+ * Logs without a strerror() suffix (which would only repeat the message) and
+ * returns R, a code of the caller's: fb_err_code(-EBADMSG, "'%s' is truncated", p).
+ */
+#define fb_err_code(r, ...) (fb_log_errno(FB_LOG_ERR, 0, __VA_ARGS__), (r))
 /* Without an errno to show: returns -EINVAL unless told otherwise with fb_err_errno. */
 #define fb_err(...)   fb_log_errno(FB_LOG_ERR, 0, __VA_ARGS__)
 #define fb_warn(...)  ((void)fb_log_errno(FB_LOG_WARN, 0, __VA_ARGS__))

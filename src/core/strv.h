@@ -12,7 +12,7 @@ struct fb_strv {
 	size_t n, cap;
 };
 
-/* Appends a copy of S; -ENOMEM.  Errors are sticky: check once with fb_strv_ok(). */
+/* Appends a copy of S (or the formatted string); -ENOMEM, S unchanged. */
 int fb_strv_push(struct fb_strv *s, const char *str);
 int fb_strv_pushf(struct fb_strv *s, const char *fmt, ...) _printf_(2, 3);
 /* Appends the whitespace-separated words of WORDS. */

@@ -11,8 +11,8 @@
 #include "bmap-read.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "core/xml-util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDocPtr, xmlFreeDoc);
 struct parse_state {
 	const char *why;
 	int line;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cleanup.h"
 #include "core/sha256.h"
 
 struct fb_bmap_range {
@@ -38,6 +39,7 @@ int fb_bmap_parse(const char *text, size_t len, struct fb_bmap **ret, const char
 int fb_bmap_load(const char *path, struct fb_bmap **ret);
 
 struct fb_bmap *fb_bmap_free(struct fb_bmap *b);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_bmap *, fb_bmap_free);
 
 /* The bytes of range I: [*RET_OFF, *RET_OFF + *RET_LEN), clipped to the image. */
 void fb_bmap_range_bytes(const struct fb_bmap *b, size_t i, uint64_t *ret_off, uint64_t *ret_len);

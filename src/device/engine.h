@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "events.h"
 #include "extents.h"
 #include "flash.h"
 #include "guard.h"
@@ -45,11 +46,7 @@ struct fb_engine {
 	double last_progress;
 };
 
-/* Events to the job's sink. */
-void fb_engine_phase(struct fb_engine *e, enum fb_flash_phase p, uint64_t total);
-void fb_engine_progress(struct fb_engine *e, enum fb_flash_phase p, uint64_t done, uint64_t total);
-/* True (and the outcome set to CANCELLED) once the job's cancel_fd is readable. */
-bool fb_engine_cancelled(struct fb_engine *e);
+/* Its events to the job's sink: events.h. */
 
 /* write.c: every extent from the source to the target, head and tail to memory. */
 int fb_write_body(struct fb_engine *e);

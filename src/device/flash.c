@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,63 +17,6 @@
 #include "shared.h"
 #include "source.h"
 #include "udev.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_bmap *, fb_bmap_free);
-
-static const char *const phase_names[_FB_FLASH_PHASE_MAX] = {
-	[FB_FLASH_CHECK] = "check", [FB_FLASH_CAPACITY] = "capacity", [FB_FLASH_WIPE] = "wipe",
-	[FB_FLASH_WRITE] = "write", [FB_FLASH_VERIFY] = "verify",     [FB_FLASH_HEAD] = "head",
-	[FB_FLASH_TABLE] = "table", [FB_FLASH_DONE] = "done",
-};
-
-static const char *const outcome_names[_FB_FLASH_OUTCOME_MAX] = {
-	[FB_FLASH_OK] = "ok",
-	[FB_FLASH_FAILED] = "failed",
-	[FB_FLASH_REFUSED] = "refused",
-	[FB_FLASH_MISMATCH] = "verify-mismatch",
-	[FB_FLASH_CORRUPT] = "source-corrupt",
-	[FB_FLASH_CANCELLED] = "cancelled",
-};
-
-const char *fb_flash_phase_to_string(enum fb_flash_phase p)
-{
-	return p < _FB_FLASH_PHASE_MAX ? phase_names[p] : "?";
-}
-
-const char *fb_flash_outcome_to_string(enum fb_flash_outcome o)
-{
-	return o < _FB_FLASH_OUTCOME_MAX ? outcome_names[o] : "?";
-}
-
-static void emit(struct fb_engine *e, struct fb_flash_event ev)
-{
-	if (!e->job->sink.emit)
-		return;
-	ev.elapsed = fb_now() - e->t0;
-	ev.device = e->job->device;
-	e->job->sink.emit(e->job->sink.userdata, &ev);
-}
-
-void fb_engine_phase(struct fb_engine *e, enum fb_flash_phase p, uint64_t total)
-{
-	emit(e, (struct fb_flash_event){ .type = FB_FLASH_EV_PHASE, .phase = p, .total = total });
-}
-
-void fb_engine_progress(struct fb_engine *e, enum fb_flash_phase p, uint64_t done, uint64_t total)
-{
-	emit(e, (struct fb_flash_event){
-			.type = FB_FLASH_EV_PROGRESS, .phase = p, .done = done, .total = total });
-}
-
-bool fb_engine_cancelled(struct fb_engine *e)
-{
-	struct pollfd p = { .fd = e->job->cancel_fd, .events = POLLIN };
-
-	if (e->job->cancel_fd < 0 || poll(&p, 1, 0) <= 0)
-		return false;
-	e->outcome = FB_FLASH_CANCELLED;
-	return true;
-}
 
 static void take_extents(struct fb_engine *e, const struct fb_extents *x)
 {
@@ -110,7 +52,7 @@ static int load_source(struct fb_engine *e)
 	const struct fb_flash_job *j = e->job;
 	_cleanup_(fb_bmap_freep) struct fb_bmap *b = NULL;
 	_cleanup_free_ char *found = NULL;
-	const char *bmap = j->bmap;
+	const char *bmap = j->source.bmap;
 	struct fb_extents x;
 	int r;
 
@@ -120,11 +62,11 @@ static int load_source(struct fb_engine *e)
 			take_extents(e, &x);
 		return r;
 	}
-	r = fb_source_open(j->image, &e->src);
+	r = fb_source_open(j->source.image, &e->src);
 	if (r < 0)
 		return r;
-	if (!bmap && !j->no_bmap)
-		bmap = found = fb_extents_find_bmap(j->image);
+	if (!bmap && !j->source.no_bmap)
+		bmap = found = fb_extents_find_bmap(j->source.image);
 	if (bmap) {
 		r = fb_bmap_load(bmap, &b);
 		if (r < 0)
@@ -133,7 +75,7 @@ static int load_source(struct fb_engine *e)
 			e->outcome = FB_FLASH_CORRUPT;
 			return fb_err("'%s' has %" PRIu64
 				      " bytes, but its bmap '%s' describes %" PRIu64,
-				      j->image, fb_source_size(e->src), bmap, b->image_size);
+				      j->source.image, fb_source_size(e->src), bmap, b->image_size);
 		}
 		fb_debug("using bmap '%s': %zu ranges", bmap, b->n);
 		r = fb_extents_from_bmap(b, &x);
@@ -146,7 +88,7 @@ static int load_source(struct fb_engine *e)
 		r = fb_extents_whole(fb_source_size(e->src), &x);
 	}
 	if (r < 0)
-		return fb_err_errno(r, "cannot plan the writing of '%s'", j->image);
+		return fb_err_errno(r, "cannot plan the writing of '%s'", j->source.image);
 	take_extents(e, &x);
 	return 0;
 }
@@ -174,7 +116,7 @@ static void dry_run(struct fb_engine *e)
 	fb_info("dry run: '%s' (%s, %s; %s to write in %zu ranges) to '%s' (%s, %s): wipe its "
 		"first and last MiB, write all but the image's first and last MiB, %s, then "
 		"those; nothing was written",
-		e->job->image, fb_source_filter(e->src),
+		e->job->source.image, fb_source_filter(e->src),
 		fb_format_size(e->image_size, a, sizeof(a)),
 		fb_format_size(e->mapped_bytes, b, sizeof(b)), e->n_ext, e->facts.node,
 		fb_format_size(e->facts.size, c, sizeof(c)), e->facts.bus ? e->facts.bus : "file",
@@ -314,11 +256,7 @@ enum fb_flash_outcome fb_flash_run(const struct fb_flash_job *job)
 	fb_target_close(&e.tgt);
 	if (e.outcome == FB_FLASH_OK)
 		fb_engine_phase(&e, FB_FLASH_DONE, 0);
-	emit(&e, (struct fb_flash_event){ .type = FB_FLASH_EV_RESULT,
-					  .outcome = e.outcome,
-					  .device_touched = touched,
-					  .written = e.tgt.written,
-					  .error = r < 0 ? r : 0 });
+	fb_engine_result(&e, r);
 	fb_source_free(e.src);
 	fb_dev_facts_done(&e.facts);
 	free(e.ext);

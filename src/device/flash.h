@@ -65,14 +65,20 @@ struct fb_flash_opts {
 	bool grow;	     /* last partition (and its ext4) to the disk's end */
 };
 
+/* What is written: IMAGE and its block map, as flash's and station's options name them. */
+struct fb_flash_source {
+	const char *image;
+	const char *bmap; /* NULL: IMAGE.bmap and friends when they exist */
+	bool no_bmap;	  /* ignore any bmap: write the whole image */
+};
+
 struct fb_shared_source;
 
 struct fb_flash_job {
-	const char *image;
-	/* An image prepared once for many jobs (shared.h); then BMAP and NO_BMAP do not count. */
+	struct fb_flash_source source;
+	/* An image prepared once for many jobs (shared.h); then source.bmap and no_bmap do not
+	 * count. */
 	const struct fb_shared_source *shared;
-	const char *bmap; /* NULL: IMAGE.bmap and friends when they exist */
-	bool no_bmap;	  /* ignore any bmap: write the whole image */
 	const char *device;
 	struct fb_flash_opts opts;
 	struct fb_flash_sink sink;

@@ -20,6 +20,10 @@ void fb_dev_facts_done(struct fb_dev_facts *f)
 		return;
 	free(f->node);
 	free(f->name);
+	free(f->syspath);
+	free(f->id_path);
+	free(f->card_type);
+	fb_strv_free(&f->props);
 	free(f->bus);
 	free(f->vendor);
 	free(f->model);

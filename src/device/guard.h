@@ -12,10 +12,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* What is known about a target: a whole disk, a partition, or a file. */
+#include "core/strv.h"
+
+/*
+ * What is known about a target: a whole disk, a partition, or a file.  udev.c
+ * fills it (for `devices` and a flash target examined: its users and contents
+ * too; for the station's events, what udev says), guard.c decides on it.
+ */
 struct fb_dev_facts {
 	char *node;	  /* "/dev/sdb", or the path given */
 	char *name;	  /* "sdb" (kernel name); NULL for a file */
+	char *syspath;	  /* "/sys/devices/.../block/sdb": the station's key */
+	char *id_path;	  /* ID_PATH: the port it is plugged into; NULL */
+	char *card_type;  /* under an MMC host: "SD", "MMC" (eMMC), ...; NULL */
 	uint64_t devnum;  /* dev_t of a block device */
 	uint64_t size;	  /* bytes */
 	uint64_t diskseq; /* 0: the kernel has none */
@@ -24,10 +33,11 @@ struct fb_dev_facts {
 	char *contents; /* "gpt: ext4 'root', vfat 'BOOT'" (probe.c) */
 	bool is_block, is_partition, removable, readonly;
 	/* What uses it (usage.c): a system mount or swap, a mount, a holder, an O_EXCL opener. */
-	char *system;  /* "/ (/dev/sda2)", "swap (/dev/sda3)" */
-	char *mounted; /* "/dev/sdb1 on /media/x" */
-	char *holder;  /* "dm-0" */
-	bool busy;     /* someone holds it open exclusively */
+	char *system;	      /* "/ (/dev/sda2)", "swap (/dev/sda3)" */
+	char *mounted;	      /* "/dev/sdb1 on /media/x" */
+	char *holder;	      /* "dm-0" */
+	bool busy;	      /* someone holds it open exclusively */
+	struct fb_strv props; /* every udev property as "KEY=VALUE" (the station's --match) */
 };
 
 void fb_dev_facts_done(struct fb_dev_facts *f);

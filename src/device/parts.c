@@ -17,15 +17,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "core/fdisk-util.h"
 #include "core/log.h"
 #include "core/spawn.h"
 #include "engine.h"
 #include "probe.h"
 #include "usage.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_context *, fdisk_unref_context);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_table *, fdisk_unref_table);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_partition *, fdisk_unref_partition);
 
 #define MAX_PARTS 128
 

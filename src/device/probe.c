@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/blkid-util.h"
 #include "core/cleanup.h"
 #include "probe.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(blkid_probe, blkid_free_probe);
 
 /* "ext4 'root'" for the filesystem at OFF..OFF+SIZE of FD, appended to F. */
 static void describe_fs(int fd, uint64_t off, uint64_t size, FILE *f)

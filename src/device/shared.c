@@ -16,8 +16,6 @@
 
 #define CHUNK (4 * 1024 * 1024)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_bmap *, fb_bmap_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_source *, fb_source_free);
 void fb_shared_source_done(struct fb_shared_source *s)
 {
 	if (s->fd >= 0)
@@ -156,9 +154,10 @@ static int check_extents(struct fb_shared_source *s)
 	return r < 0 ? r : 0;
 }
 
-int fb_shared_source_prepare(const char *image, const char *bmap, bool no_bmap, const char *tmpdir,
+int fb_shared_source_prepare(const struct fb_flash_source *given, const char *tmpdir,
 			     struct fb_shared_source *ret)
 {
+	const char *image = given->image, *bmap = given->bmap;
 	_cleanup_(fb_source_freep) struct fb_source *src = NULL;
 	_cleanup_(fb_bmap_freep) struct fb_bmap *b = NULL;
 	_cleanup_free_ char *found = NULL;
@@ -171,7 +170,7 @@ int fb_shared_source_prepare(const char *image, const char *bmap, bool no_bmap, 
 		r = fb_err_errno(r, "cannot read image '%s'", image);
 	if (r >= 0)
 		r = fb_source_open(image, &src);
-	if (r >= 0 && !bmap && !no_bmap)
+	if (r >= 0 && !bmap && !given->no_bmap)
 		bmap = found = fb_extents_find_bmap(image);
 	if (r >= 0 && bmap)
 		r = fb_bmap_load(bmap, &b);

@@ -17,6 +17,7 @@
 
 #include "core/sha256.h"
 #include "extents.h"
+#include "flash.h"
 
 struct fb_source;
 
@@ -29,11 +30,11 @@ struct fb_shared_source {
 };
 
 /*
- * Prepares IMAGE with BMAP (NULL: found next to it, unless NO_BMAP);
- * a compressed image is decompressed into an unlinked file in TMPDIR.
- * Logs; -EBADMSG when the image does not decompress or match its bmap.
+ * Prepares SRC's image with its bmap (NULL: found next to it, unless
+ * no_bmap); a compressed image is decompressed into an unlinked file in
+ * TMPDIR.  Logs; -EBADMSG when the image does not decompress or match its bmap.
  */
-int fb_shared_source_prepare(const char *image, const char *bmap, bool no_bmap, const char *tmpdir,
+int fb_shared_source_prepare(const struct fb_flash_source *src, const char *tmpdir,
 			     struct fb_shared_source *ret);
 void fb_shared_source_done(struct fb_shared_source *s);
 

@@ -12,12 +12,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/cleanup.h"
+
 struct fb_source;
 
 int fb_source_open(const char *path, struct fb_source **ret);
 /* A plain source on FD (taken over, closed by fb_source_free), named NAME in messages. */
 int fb_source_open_fd(int fd, const char *name, struct fb_source **ret);
 struct fb_source *fb_source_free(struct fb_source *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_source *, fb_source_free);
 
 bool fb_source_compressed(const struct fb_source *s);
 /* "xz", "zstd", ... or "none". */

@@ -6,16 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/log.h"
+#include "core/udev-util.h"
 #include "core/util.h"
 #include "probe.h"
 #include "udev.h"
 #include "usage.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref);
 
 static char *dup_trimmed(const char *s)
 {
@@ -98,14 +96,30 @@ static bool held_exclusively(const char *node)
 	return errno == EBUSY;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+/* Under an MMC host: the card's type ("SD", "MMC"). */
+static char *card_type(struct udev_device *d)
+{
+	struct udev_device *card = udev_device_get_parent_with_subsystem_devtype(d, "mmc", NULL);
+
+	return card ? dup_or_null(udev_device_get_sysattr_value(card, "type")) : NULL;
+}
+
+/* What udev and sysfs say of D; nothing is opened.  -ENOMEM. */
 static int facts_from_udev(struct udev_device *d, struct fb_dev_facts *f)
 {
 	const char *node = udev_device_get_devnode(d);
-	int r;
+	struct udev_list_entry *le;
+	int r = 0;
 
 	f->is_block = true;
 	f->node = strdup(node ? node : "");
 	f->name = strdup(udev_device_get_sysname(d));
+	f->syspath = strdup(udev_device_get_syspath(d));
 	f->devnum = udev_device_get_devnum(d);
 	f->is_partition = fb_streq_ptr(udev_device_get_devtype(d), "partition");
 	f->size = attr_u64(d, "size") * 512;
@@ -116,10 +130,26 @@ static int facts_from_udev(struct udev_device *d, struct fb_dev_facts *f)
 	f->vendor = prop_or_attr(d, "ID_VENDOR", "device/vendor");
 	f->model = prop_or_attr(d, "ID_MODEL", "device/model");
 	f->serial = prop_or_attr(d, "ID_SERIAL_SHORT", "serial");
-	if (!f->node || !f->name || !f->bus)
+	f->id_path = dup_or_null(udev_device_get_property_value(d, "ID_PATH"));
+	f->card_type = card_type(d);
+	udev_list_entry_foreach(le, udev_device_get_properties_list_entry(d))
+	{
+		if (fb_strv_pushf(&f->props, "%s=%s", udev_list_entry_get_name(le),
+				  udev_list_entry_get_value(le) ?: "") < 0)
+			r = -ENOMEM;
+	}
+	if (!f->node || !f->name || !f->syspath || !f->bus || r < 0)
 		return -ENOMEM;
-	if (f->is_partition)
-		return 0;
+	return 0;
+}
+
+/* And, for a disk that may be written: who uses it and what it holds. */
+static int facts_examined(struct udev_device *d, struct fb_dev_facts *f)
+{
+	int r = facts_from_udev(d, f);
+
+	if (r < 0 || f->is_partition)
+		return r;
 	r = fb_usage_fill(f);
 	if (r < 0)
 		return r;
@@ -129,6 +159,16 @@ static int facts_from_udev(struct udev_device *d, struct fb_dev_facts *f)
 			f->contents = NULL;
 	}
 	return 0;
+}
+
+const char *fb_dev_facts_prop(const struct fb_dev_facts *f, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < f->props.n; i++)
+		if (!strncmp(f->props.v[i], key, n) && f->props.v[i][n] == '=')
+			return f->props.v[i] + n + 1;
+	return NULL;
 }
 
 int fb_udev_facts_for_path(const char *path, struct fb_dev_facts *ret)
@@ -151,7 +191,7 @@ int fb_udev_facts_for_path(const char *path, struct fb_dev_facts *ret)
 	d = u ? udev_device_new_from_devnum(u, 'b', st.st_rdev) : NULL;
 	if (!d)
 		return fb_err_errno(-errno ?: -ENODEV, "cannot find '%s' in udev", path);
-	r = facts_from_udev(d, &f);
+	r = facts_examined(d, &f);
 	if (r < 0) {
 		fb_dev_facts_done(&f);
 		return fb_err_errno(r, "cannot look at '%s'", path);
@@ -176,15 +216,15 @@ static int cmp_facts(const void *a, const void *b)
 		      ((const struct fb_dev_facts *)b)->node);
 }
 
-int fb_udev_list(struct fb_dev_facts **ret, size_t *ret_n)
+/* FN(D, USERDATA) for every whole disk udev knows, until FN fails.  Logs a failure to list. */
+static int for_each_disk(struct udev *u, int (*fn)(struct udev_device *d, void *userdata),
+			 void *userdata)
 {
-	_cleanup_(udev_unrefp) struct udev *u = udev_new();
-	_cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
+	_cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e =
+		u ? udev_enumerate_new(u) : NULL;
 	struct udev_list_entry *le;
-	struct fb_dev_facts *v = NULL;
-	size_t n = 0;
+	int r;
 
-	e = u ? udev_enumerate_new(u) : NULL;
 	if (!e || udev_enumerate_add_match_subsystem(e, "block") < 0 ||
 	    udev_enumerate_add_match_property(e, "DEVTYPE", "disk") < 0 ||
 	    udev_enumerate_scan_devices(e) < 0)
@@ -193,28 +233,153 @@ int fb_udev_list(struct fb_dev_facts **ret, size_t *ret_n)
 	{
 		_cleanup_(udev_device_unrefp) struct udev_device *d =
 			udev_device_new_from_syspath(u, udev_list_entry_get_name(le));
-		struct fb_dev_facts *nv;
+
+		if (d && (r = fn(d, userdata)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+struct list {
+	struct fb_dev_facts *v;
+	size_t n;
+};
+
+static int list_one(struct udev_device *d, void *userdata)
+{
+	struct list *l = userdata;
+	struct fb_dev_facts *nv;
+	int r;
+
+	/* Unattached loop devices and empty zram: nothing to flash to, nothing to show. */
+	if (attr_u64(d, "size") == 0)
+		return 0;
+	nv = reallocarray(l->v, l->n + 1, sizeof(*nv));
+	if (!nv)
+		return fb_err_errno(-ENOMEM, "cannot list block devices");
+	l->v = nv;
+	l->v[l->n] = (struct fb_dev_facts){ 0 };
+	r = facts_examined(d, &l->v[l->n++]);
+	return r < 0 ? fb_err_errno(r, "cannot look at '%s'", udev_device_get_syspath(d)) : 0;
+}
+
+int fb_udev_list(struct fb_dev_facts **ret, size_t *ret_n)
+{
+	_cleanup_(udev_unrefp) struct udev *u = udev_new();
+	struct list l = { 0 };
+	int r;
+
+	r = for_each_disk(u, list_one, &l);
+	if (r < 0) {
+		fb_udev_list_free(l.v, l.n);
+		return r;
+	}
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_facts);
+	*ret = l.v;
+	*ret_n = l.n;
+	return 0;
+}
+
+struct fb_udev_monitor {
+	struct udev *udev;
+	struct udev_monitor *mon;
+};
+
+bool fb_udevd_running(void)
+{
+	return access("/run/udev/control", F_OK) == 0;
+}
+
+struct fb_udev_monitor *fb_udev_monitor_free(struct fb_udev_monitor *m)
+{
+	if (!m)
+		return NULL;
+	udev_monitor_unrefp(&m->mon);
+	udev_unrefp(&m->udev);
+	free(m);
+	return NULL;
+}
+
+int fb_udev_monitor_start(struct fb_udev_monitor **ret)
+{
+	struct fb_udev_monitor *m = calloc(1, sizeof(*m));
+	int r = -ENOMEM;
+
+	if (m && (m->udev = udev_new()))
+		m->mon = udev_monitor_new_from_netlink(m->udev, "udev");
+	if (m && m->mon) {
+		r = udev_monitor_filter_add_match_subsystem_devtype(m->mon, "block", "disk");
+		if (r >= 0)
+			r = udev_monitor_enable_receiving(m->mon);
+	}
+	if (r < 0) {
+		fb_udev_monitor_free(m);
+		return fb_err_errno(r, "cannot listen to udev");
+	}
+	/* Sticks come in bursts (a hub's worth at once): keep them all. */
+	udev_monitor_set_receive_buffer_size(m->mon, 8 * 1024 * 1024);
+	*ret = m;
+	return 0;
+}
+
+int fb_udev_monitor_fd(const struct fb_udev_monitor *m)
+{
+	return udev_monitor_get_fd(m->mon);
+}
+
+static enum fb_udev_action action_of(const char *a)
+{
+	static const char *const names[] = {
+		[FB_UDEV_ADD] = "add",
+		[FB_UDEV_CHANGE] = "change",
+		[FB_UDEV_REMOVE] = "remove",
+	};
+
+	for (size_t i = 0; a && i < ELEMENTSOF(names); i++)
+		if (!strcmp(a, names[i]))
+			return (enum fb_udev_action)i;
+	return FB_UDEV_OTHER;
+}
+
+struct hand_over {
+	fb_udev_disk_fn fn;
+	void *userdata;
+	enum fb_udev_action action;
+};
+
+static int hand_over(struct udev_device *d, void *userdata)
+{
+	const struct hand_over *h = userdata;
+	struct fb_dev_facts f = { 0 };
+	int r = facts_from_udev(d, &f);
+
+	if (r >= 0)
+		h->fn(h->userdata, h->action, &f);
+	fb_dev_facts_done(&f);
+	return r < 0 ? fb_err_errno(r, "cannot look at '%s'", udev_device_get_syspath(d)) : 0;
+}
+
+int fb_udev_monitor_enumerate(struct fb_udev_monitor *m, fb_udev_disk_fn fn, void *userdata)
+{
+	struct hand_over h = { fn, userdata, FB_UDEV_ADD };
+
+	return for_each_disk(m->udev, hand_over, &h);
+}
+
+int fb_udev_monitor_receive(struct fb_udev_monitor *m, fb_udev_disk_fn fn, void *userdata)
+{
+	for (;;) {
+		_cleanup_(udev_device_unrefp) struct udev_device *d =
+			udev_monitor_receive_device(m->mon);
+		struct hand_over h = { fn, userdata, FB_UDEV_OTHER };
 		int r;
 
-		/* Unattached loop devices and empty zram: nothing to flash to, nothing to show. */
-		if (!d || attr_u64(d, "size") == 0)
-			continue;
-		nv = reallocarray(v, n + 1, sizeof(*v));
-		if (!nv) {
-			fb_udev_list_free(v, n);
-			return fb_err_errno(-ENOMEM, "cannot list block devices");
-		}
-		v = nv;
-		v[n] = (struct fb_dev_facts){ 0 };
-		r = facts_from_udev(d, &v[n++]);
-		if (r < 0) {
-			fb_udev_list_free(v, n);
-			return fb_err_errno(r, "cannot look at '%s'", udev_list_entry_get_name(le));
-		}
+		if (!d)
+			return 0;
+		h.action = action_of(udev_device_get_action(d));
+		r = hand_over(d, &h);
+		if (r < 0)
+			return r;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_facts);
-	*ret = v;
-	*ret_n = n;
-	return 0;
 }

@@ -13,8 +13,6 @@
 #include "guard.h"
 #include "usage.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
 /* Mount points whose disk is the running system's, whatever the options say. */
 static const char *const system_mounts[] = { "/", "/boot", "/boot/efi", "/efi", "/usr" };
 

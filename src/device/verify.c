@@ -52,7 +52,8 @@ static int source_chunk(struct fb_engine *e, uint8_t *buf, uint64_t off, size_t 
 	ssize_t got = fb_source_read(e->src, off, buf, n);
 
 	if (got >= 0 && (size_t)got != n)
-		return fb_err_errno(-EBADMSG, "'%s' ended early, at byte %llu", e->job->image,
+		return fb_err_errno(-EBADMSG, "'%s' ended early, at byte %llu",
+				    e->job->source.image,
 				    (unsigned long long)(off + (uint64_t)got));
 	return got < 0 ? (int)got : 0;
 }

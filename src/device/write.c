@@ -20,7 +20,7 @@ static int fill_from_source(struct fb_engine *e, uint8_t *buf, uint64_t off, siz
 		return (int)n;
 	if ((size_t)n < len) {
 		fb_err("'%s' ends at byte %llu, before the %llu bytes its bmap describes",
-		       e->job->image, (unsigned long long)(off + (uint64_t)n),
+		       e->job->source.image, (unsigned long long)(off + (uint64_t)n),
 		       (unsigned long long)e->image_size);
 		return -EBADMSG;
 	}
@@ -29,7 +29,7 @@ static int fill_from_source(struct fb_engine *e, uint8_t *buf, uint64_t off, siz
 
 static int check_extent(struct fb_engine *e, struct fb_extent *x, const char *hex)
 {
-	return fb_extent_check(x, hex, e->job->image);
+	return fb_extent_check(x, hex, e->job->source.image);
 }
 
 /* Copies the part of [OFF, OFF+LEN) inside D into its buffer. */

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "build/rootfs-users.h"
+#include "rootfs/users.h"
 #include "console.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -350,7 +350,7 @@ static bool has_word(const char *s, const char *word)
  */
 static char *kernel_cmdline(const struct fb_build *b, const struct fb_emulate_opts *o)
 {
-	const char *base = b->kernel_cmdline ?: "console=ttyS0";
+	const char *base = b->kernel.cmdline ?: "console=ttyS0";
 	char *s = NULL;
 
 	if (asprintf(&s, "%s%s%s", base,
@@ -364,9 +364,9 @@ static char *kernel_cmdline(const struct fb_build *b, const struct fb_emulate_op
 static void gdb_hint(const struct fb_build *b, const struct fb_emulate_opts *o)
 {
 	_cleanup_free_ char *vmlinux =
-		b->kernel.dir ? fb_artifact_file(&b->kernel, "vmlinux") : NULL;
+		b->kernel.art.dir ? fb_artifact_file(&b->kernel.art, "vmlinux") : NULL;
 	_cleanup_free_ char *py =
-		b->kernel.dir ? fb_artifact_file(&b->kernel, "vmlinux-gdb.py") : NULL;
+		b->kernel.art.dir ? fb_artifact_file(&b->kernel.art, "vmlinux-gdb.py") : NULL;
 
 	if (!vmlinux || access(vmlinux, R_OK) < 0) {
 		fb_warn("emulate: the kernel has no vmlinux: gdb will have no symbols");
@@ -378,7 +378,7 @@ static void gdb_hint(const struct fb_build *b, const struct fb_emulate_opts *o)
 	if (py && access(py, R_OK) == 0)
 		fb_info("  gdb -iex 'add-auto-load-safe-path %s' %s -ex 'target remote "
 			"127.0.0.1:%u'",
-			b->kernel.dir, vmlinux, o->gdb_port);
+			b->kernel.art.dir, vmlinux, o->gdb_port);
 	else
 		fb_info("  gdb %s -ex 'target remote 127.0.0.1:%u'", vmlinux ?: "", o->gdb_port);
 }
@@ -424,7 +424,7 @@ static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
 	if (!m)
 		return fb_err("%s: unknown emulate machine '%s' (one of %s)", b->board->path,
 			      c->machine, fb_machine_names());
-	if (m->boots_disk ? !b->image && !o->disk : !b->kernel_image)
+	if (m->boots_disk ? !b->image && !o->disk : !b->kernel.image)
 		return fb_err("%s: emulate machine '%s' boots %s, but the board has no %s",
 			      b->board->path, m->name, m->boots_disk ? "the image" : "a kernel",
 			      m->boots_disk ? "[image]" : "[kernel]");
@@ -474,8 +474,8 @@ int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 	if (r < 0)
 		goto out;
 	struct fb_qemu_opts qo = {
-		.kernel = b->kernel_image,
-		.initrd = b->initramfs_image,
+		.kernel = b->kernel.image,
+		.initrd = b->initramfs.image,
 		.cmdline = cmdline,
 		.disk = o->disk ?: b->image,
 		.disk_writable = o->disk != NULL,
@@ -505,4 +505,10 @@ out:
 	fb_firmware_done(&fw);
 	fb_keys_free(emulate_keys, &c);
 	return r;
+}
+
+int fb_emulate_check(const struct fb_board *b)
+{
+	return fb_board_check_keys(b, "emulate", emulate_keys, sizeof(struct emulate_conf),
+				   "emulate");
 }

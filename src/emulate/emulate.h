@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "build/build.h"
+#include "pipeline/build.h"
 
 struct fb_emulate_opts {
 	const char *run; /* --run CMD: log in, run it, exit with its status */
@@ -27,5 +27,8 @@ struct fb_emulate_opts {
  * -EPERM when --disk names a disk it must not touch.
  */
 int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o);
+
+/* Whether every key of [emulate] is one it knows, with a value of its type.  Logs. */
+int fb_emulate_check(const struct fb_board *b);
 
 #endif

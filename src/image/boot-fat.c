@@ -15,8 +15,6 @@
 #include "core/strv.h"
 #include "core/util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
 const struct fb_part *fb_boot_fat_part(const struct fb_boot *bl, const char *partition)
 {
 	for (size_t i = 0; i < bl->n_parts; i++) {

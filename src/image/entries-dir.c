@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "image/entries-internal.h"
+#include "entries-internal.h"
 
 struct walk_dir {
 	int fd;
@@ -280,7 +280,7 @@ int fb_entries_dir_read(struct fb_entries *e, const void **buf, size_t *len, uin
 	if (n < 0)
 		return fb_err_errno(-errno, "cannot read '%s'", e->full);
 	if (n == 0)
-		return fail(-EIO, "'%s' shrank while being read", e->full);
+		return fb_err_code(-EIO, "'%s' shrank while being read", e->full);
 	*buf = e->data_buf;
 	*len = (size_t)n;
 	*offset = e->data_pos;

@@ -12,10 +12,7 @@
 #include <stdint.h>
 
 #include "core/log.h"
-#include "image/entries.h"
-
-/* Logs without a strerror() suffix, which would only repeat the message. */
-#define fail(r, ...) (fb_log_errno(FB_LOG_ERR, 0, __VA_ARGS__), (r))
+#include "entries.h"
 
 /* Big reads: a rootfs is mostly small files, but images carry big ones. */
 #define DATA_BUF_SIZE (1024 * 1024)

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "image/entries-internal.h"
+#include "entries-internal.h"
 
 /* An entry of the kernel's POSIX ACL xattr format (struct posix_acl_xattr_entry). */
 struct acl_ent {
@@ -249,10 +249,12 @@ int fb_entries_fill(struct fb_entries *e, struct archive_entry *ae)
 	if (c->type == FB_ENTRY_SYMLINK) {
 		c->link = archive_entry_symlink(ae);
 		if (!c->link)
-			return fail(-EBADMSG, "'%s': symlink '%s' has no target", e->src, c->path);
+			return fb_err_code(-EBADMSG, "'%s': symlink '%s' has no target", e->src,
+					   c->path);
 	}
 	if (c->type == _FB_ENTRY_TYPE_MAX)
-		return fail(-EBADMSG, "'%s': '%s' has an unknown file type", e->src, c->path);
+		return fb_err_code(-EBADMSG, "'%s': '%s' has an unknown file type", e->src,
+				   c->path);
 	if (fill_xattrs(e, ae) < 0 || add_acl(e, ae, ARCHIVE_ENTRY_ACL_TYPE_ACCESS, 0) < 0 ||
 	    add_acl(e, ae, ARCHIVE_ENTRY_ACL_TYPE_DEFAULT, 1) < 0)
 		return fb_err_errno(-ENOMEM, "cannot read '%s'", e->src);
@@ -269,10 +271,11 @@ static int check_end(struct fb_entries *e, int64_t pos)
 	int fmt = archive_format(e->ar) & ARCHIVE_FORMAT_BASE_MASK;
 
 	if (fmt == ARCHIVE_FORMAT_EMPTY)
-		return fail(-EBADMSG, "cannot read '%s': it is empty", e->src);
+		return fb_err_code(-EBADMSG, "cannot read '%s': it is empty", e->src);
 	if (fmt == ARCHIVE_FORMAT_TAR && e->started && archive_filter_bytes(e->ar, 0) == pos)
-		return fail(-EBADMSG, "cannot read '%s' after entry '%s': truncated tar archive",
-			    e->src, e->path);
+		return fb_err_code(-EBADMSG,
+				   "cannot read '%s' after entry '%s': truncated tar archive",
+				   e->src, e->path);
 	return 0;
 }
 
@@ -299,7 +302,8 @@ static int next_archive(struct fb_entries *e)
 
 	p = archive_entry_pathname(ae);
 	if (!p || normalise(p, &e->path, &e->path_cap) < 0)
-		return fail(-EBADMSG, "'%s': entry '%s' has an unusable path", e->src, p ? p : "?");
+		return fb_err_code(-EBADMSG, "'%s': entry '%s' has an unusable path", e->src,
+				   p ? p : "?");
 	e->cur.path = e->path;
 	r = fb_entries_fill(e, ae);
 	if (r < 0)
@@ -307,8 +311,8 @@ static int next_archive(struct fb_entries *e)
 	hl = archive_entry_hardlink(ae);
 	if (hl) {
 		if (normalise(hl, &e->link, &e->link_cap) < 0 || !*e->link)
-			return fail(-EBADMSG, "'%s': hard link '%s' has an unusable target", e->src,
-				    e->path);
+			return fb_err_code(-EBADMSG, "'%s': hard link '%s' has an unusable target",
+					   e->src, e->path);
 		e->cur.link = e->link;
 	}
 	return 1;
@@ -344,8 +348,8 @@ static int read_archive(struct fb_entries *e, const void **buf, size_t *len, uin
 			fb_warn("'%s': '%s': %s, ignoring", e->src, e->cur.path,
 				archive_error_string(e->ar));
 		if (off < 0)
-			return fail(-EBADMSG, "'%s': '%s' has data at a negative offset", e->src,
-				    e->cur.path);
+			return fb_err_code(-EBADMSG, "'%s': '%s' has data at a negative offset",
+					   e->src, e->cur.path);
 		if (*len > 0) {
 			*offset = (uint64_t)off;
 			return 1;
@@ -393,9 +397,9 @@ static int open_archive(struct fb_entries *e)
 	for (size_t i = 0; i < ELEMENTSOF(readers); i++) {
 		r = readers[i].add(e->ar);
 		if (r == ARCHIVE_WARN)
-			return fail(-ENOTSUP,
-				    "cannot read '%s': libarchive has no built-in %s reader",
-				    e->src, readers[i].name);
+			return fb_err_code(-ENOTSUP,
+					   "cannot read '%s': libarchive has no built-in %s reader",
+					   e->src, readers[i].name);
 		if (r != ARCHIVE_OK)
 			return -ENOMEM;
 	}

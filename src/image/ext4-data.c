@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "image/ext4-internal.h"
+#include "ext4-internal.h"
 
 int fb_ext4_write_inode(struct e4 *c, ext2_ino_t ino, struct ext2_inode_large *in)
 {
@@ -224,7 +224,8 @@ int fb_ext4_file_data(struct e4 *c, struct e4_file *f, const char *p, size_t len
 	while (len > 0) {
 		pos = f->lblk * bs + f->fill;
 		if (f->staged && off < pos)
-			return fail(-EBADMSG, "%s: data of '%s' is out of order", c->name, c->path);
+			return fb_err_code(-EBADMSG, "%s: data of '%s' is out of order", c->name,
+					   c->path);
 		if (f->staged && off / bs != pos / bs) {
 			r = stage_flush(c, f);
 			if (r < 0)

@@ -12,10 +12,7 @@
 #include <stdint.h>
 
 #include "core/log.h"
-#include "image/ext4.h"
-
-/* Logs without a strerror() suffix, which would only repeat the message. */
-#define fail(r, ...) (fb_log_errno(FB_LOG_ERR, 0, __VA_ARGS__), (r))
+#include "ext4.h"
 
 /* File data is staged and written in runs of this size; a multiple of any block size. */
 #define STAGE_SIZE (1024 * 1024)

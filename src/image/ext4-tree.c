@@ -9,7 +9,7 @@
 #include <search.h>
 #include <string.h>
 
-#include "image/ext4-internal.h"
+#include "ext4-internal.h"
 
 static const struct {
 	__u16 mode;
@@ -100,7 +100,7 @@ static int add_links(struct e4 *c, ext2_ino_t ino, int delta)
 	if (in.i_links_count + delta >= EXT2_LINK_MAX) {
 		/* dir_nlink: a directory with too many subdirectories counts 1 */
 		if (!LINUX_S_ISDIR(in.i_mode))
-			return fail(-EMLINK, "%s: too many links to '%s'", c->name, c->path);
+			return fb_err_code(-EMLINK, "%s: too many links to '%s'", c->name, c->path);
 		in.i_links_count = 1;
 	} else if (in.i_links_count != 1 || !LINUX_S_ISDIR(in.i_mode)) {
 		in.i_links_count += delta;
@@ -243,8 +243,8 @@ static int new_symlink(struct e4 *c, const struct fb_entry *e, ext2_ino_t parent
 
 	/* As in the kernel: the target and its NUL fit in one block. */
 	if (len == 0 || len >= c->fs->blocksize)
-		return fail(-ENAMETOOLONG, "%s: symlink '%s' has a target ext4 cannot hold",
-			    c->name, e->path);
+		return fb_err_code(-ENAMETOOLONG, "%s: symlink '%s' has a target ext4 cannot hold",
+				   c->name, e->path);
 	r = new_inode(c, parent, LINUX_S_IFLNK, ino);
 	if (r < 0)
 		return r;
@@ -342,8 +342,9 @@ static int get_parent(struct e4 *c, const char *path, struct node **ret)
 		*end = '\0';
 		n = node_find(c, dir);
 		if (n && !n->is_dir)
-			return fail(-ENOTDIR, "%s: '%s' is under '%s', which is not a directory",
-				    c->name, path, dir);
+			return fb_err_code(-ENOTDIR,
+					   "%s: '%s' is under '%s', which is not a directory",
+					   c->name, path, dir);
 		if (!n) {
 			r = create(c, NULL, &d, p, s);
 			if (r < 0)
@@ -414,8 +415,8 @@ static int add_hardlink(struct e4 *c, struct fb_entries *src, const struct fb_en
 	int r;
 
 	if (!t || t->is_dir)
-		return fail(t ? -EPERM : -ENOENT, "%s: hard link '%s' to %s '%s'", c->name, e->path,
-			    t ? "directory" : "missing", e->link);
+		return fb_err_code(t ? -EPERM : -ENOENT, "%s: hard link '%s' to %s '%s'", c->name,
+				   e->path, t ? "directory" : "missing", e->link);
 	err = ext2fs_read_inode(c->fs, t->ino, &in);
 	if (err)
 		return fb_ext4_fail(c, err, "read inode of");
@@ -456,13 +457,13 @@ static int add_entry(struct e4 *c, struct fb_entries *src, const struct fb_entry
 	if (n && n->is_dir && e->type == FB_ENTRY_DIR)
 		return c->overlay ? 0 : update_dir(c, n, e);
 	if (n && n->is_dir)
-		return fail(-EISDIR, "%s: '%s' is a directory, cannot replace it", c->name,
-			    *e->path ? e->path : "/");
+		return fb_err_code(-EISDIR, "%s: '%s' is a directory, cannot replace it", c->name,
+				   *e->path ? e->path : "/");
 	if (e->type == FB_ENTRY_HARDLINK && n && node_find(c, e->link) == n)
 		return 0;
 	if (strlen(base) > EXT2_NAME_LEN)
-		return fail(-ENAMETOOLONG, "%s: name of '%s' is too long for ext4", c->name,
-			    e->path);
+		return fb_err_code(-ENAMETOOLONG, "%s: name of '%s' is too long for ext4", c->name,
+				   e->path);
 	r = get_parent(c, e->path, &parent);
 	if (r >= 0 && n)
 		r = drop(c, parent->ino, base, n);

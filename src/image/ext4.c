@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "image/ext4-internal.h"
+#include "ext4-internal.h"
 
 static void size_str(uint64_t n, char buf[static 32])
 {
@@ -96,11 +96,11 @@ static int fs_params(struct e4 *c, double reserved, struct ext2_super_block *p)
 	blocks = kib / (bs / 1024);
 	inodes = blocks * bs / ratio < UINT32_MAX ? blocks * bs / ratio : UINT32_MAX;
 	if (!(reserved >= 0 && reserved <= 50))
-		return fail(-EINVAL, "%s: reserved blocks percentage %g is not within 0..50",
-			    c->name, reserved);
+		return fb_err_code(-EINVAL, "%s: reserved blocks percentage %g is not within 0..50",
+				   c->name, reserved);
 	size_str(c->size, size);
 	if (blocks < 64 || inodes * 256 >= blocks * bs)
-		return fail(-ENOSPC, "%s: %s is too small for ext4", c->name, size);
+		return fb_err_code(-ENOSPC, "%s: %s is too small for ext4", c->name, size);
 	memset(p, 0, sizeof(*p));
 	p->s_rev_level = EXT2_DYNAMIC_REV;
 	p->s_log_block_size = p->s_log_cluster_size = bs == 4096 ? 2 : 0;
@@ -367,7 +367,7 @@ int fb_ext4_write(const char *path, uint64_t offset, uint64_t size, const char *
 	if (stat(path, &st) < 0)
 		return fb_err_errno(-errno, "%s: cannot access '%s'", name, path);
 	if ((uint64_t)st.st_size < offset + size)
-		return fail(-EINVAL, "%s: '%s' ends before the partition does", name, path);
+		return fb_err_code(-EINVAL, "%s: '%s' ends before the partition does", name, path);
 	c.stage = malloc(STAGE_SIZE);
 	if (!c.stage)
 		return fb_err_errno(-ENOMEM, "%s: cannot create ext4", name);

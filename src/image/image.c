@@ -160,7 +160,7 @@ static int part_init(struct fb_part *p, const struct fb_section *s, const struct
 				   fb_section_get(s, "content")->file,
 				   fb_section_get(s, "content")->line, s->name, c.content);
 	}
-	if (r >= 0)
+	if (r >= 0 && t) /* no table: the keys are checked, not the layout */
 		r = part_match(p, t, &c);
 	fb_keys_free(common_keys, &c);
 	if (r < 0)
@@ -443,17 +443,29 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 	return r;
 }
 
+int fb_image_check(const struct fb_board *b)
+{
+	struct parts ps = { 0 };
+	struct boots bs = { 0 };
+	int r;
+
+	r = parts_init(b, NULL, &ps);
+	if (r >= 0)
+		r = boots_init(b, &ps, &bs);
+	boots_free(&bs);
+	parts_free(&ps);
+	return r;
+}
+
 int fb_image_build(const struct fb_board *b, const struct fb_image_opts *opts)
 {
 	struct fb_outfile img = { .fd = -EBADF }, bm = { .fd = -EBADF };
-	_cleanup_free_ char *path = NULL;
+	const char *path = opts->path;
 	double t0 = fb_now();
 	int r;
 
 	if (!fb_board_section(b, "image", NULL))
 		return fb_err("%s: no [image] section: this board makes no disk image", b->path);
-	if (asprintf(&path, "%s/%s.img", opts->outdir, b->name) < 0)
-		return fb_err_errno(-ENOMEM, "cannot build board '%s'", b->name);
 	r = fb_outfile_open(&img, path);
 	if (r < 0)
 		return r;

@@ -7,8 +7,8 @@
 #include "profile/board.h"
 
 struct fb_image_opts {
-	const char *rootfs; /* --rootfs DIR|ARCHIVE, or NULL */
-	const char *outdir; /* "out" */
+	const char *rootfs; /* the tree of 'from = rootfs': a directory or an archive, or NULL */
+	const char *path;   /* OUTDIR/NAME.img; its bmap goes beside it */
 	/* What a bootloader boots ([kernel], [initramfs]); NULL when not built. */
 	const char *kernel, *initramfs, *cmdline;
 	int64_t timestamp; /* "now" for file times: fb_source_date_epoch() */
@@ -16,11 +16,18 @@ struct fb_image_opts {
 };
 
 /*
- * Builds OUTDIR/NAME.img and OUTDIR/NAME.img.bmap from the board B.  Both
+ * Builds opts->path and opts->path.bmap from the board B.  Both
  * are written under temporary names and renamed into place only when all
  * of the image was written: on failure an older image stays untouched.
  */
 int fb_image_build(const struct fb_board *b, const struct fb_image_opts *opts);
+
+/*
+ * Whether every [part], [raw] and [bootloader] section of B names a kind
+ * that exists and keys that kind knows, with values of their types: what
+ * can be said without the layout and the files.  Logs.
+ */
+int fb_image_check(const struct fb_board *b);
 
 /*
  * Adds everything the image of B is made from to H: the profile files, the

@@ -7,14 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fdisk-util.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "table.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_script *, fdisk_unref_script);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_table *, fdisk_unref_table);
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_iter *, fdisk_free_iter);
 
 /*
  * libfdisk says why it refused something through its "ask" callback
@@ -94,8 +91,6 @@ static int table_read_script(struct fb_table *t, struct fdisk_script *dp)
 		return fb_err("%s: no 'label: gpt' or 'label: dos' header", t->layout);
 	return 0;
 }
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fdisk_partition *, fdisk_unref_partition);
 
 /*
  * libfdisk, like sfdisk, quietly shrinks a partition that runs past the end

@@ -49,10 +49,22 @@ struct fb_board {
 int fb_board_load(const char *name, struct fb_board **ret);
 struct fb_board *fb_board_free(struct fb_board *b);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_board *, fb_board_free);
+/*
+ * A deep copy of B, for a view of it whose values may be changed (the
+ * build's, with deb: values as paths) while B stays as the profile says.
+ * Its kvs keep their files and lines.  -ENOMEM, not logged.
+ */
+int fb_board_dup(const struct fb_board *b, struct fb_board **ret);
 
 /* The section [KIND NAME] (NAME NULL for unnamed kinds), or NULL. */
 const struct fb_section *fb_board_section(const struct fb_board *b, const char *kind,
 					  const char *name);
+/*
+ * The keys of [KIND] of B, if it has one, checked against KEYS (an object
+ * of SIZE bytes; WHAT for messages: fb_keys_check()).  Logs.
+ */
+int fb_board_check_keys(const struct fb_board *b, const char *kind, const struct fb_key *keys,
+			size_t size, const char *what);
 /* Value of KEY in a section (the last one given), or NULL. */
 const struct fb_kv *fb_section_get(const struct fb_section *s, const char *key);
 

@@ -114,3 +114,16 @@ int fb_keys_apply(const struct fb_key *keys, void *obj, const struct fb_kv *kvs,
 	}
 	return 0;
 }
+
+int fb_keys_check(const struct fb_key *keys, size_t size, const struct fb_kv *kvs, size_t n,
+		  const char *what)
+{
+	_cleanup_free_ void *obj = calloc(1, size ? size : 1);
+	int r;
+
+	if (!obj)
+		return fb_err_errno(-ENOMEM, "cannot check %s", what);
+	r = fb_keys_apply(keys, obj, kvs, n, what);
+	fb_keys_free(keys, obj);
+	return r;
+}

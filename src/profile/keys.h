@@ -32,8 +32,11 @@ struct fb_kv {
 	char *value;
 	const char *file; /* owned by the board */
 	unsigned line;
-	/* The value as the profile wrote it, when the build replaced it (a deb: value
-	 * becomes a path in the cache), for messages; else NULL. */
+	/*
+	 * In the build's view of a profile (deb/sources.h), where the view's
+	 * value is a resolved one (a deb: value became a path in the cache):
+	 * the value as the profile wrote it, for messages.  Else NULL.
+	 */
 	char *written;
 };
 
@@ -52,6 +55,13 @@ int fb_keys_set(const struct fb_key *keys, void *obj, const char *key, const cha
 void fb_keys_free(const struct fb_key *keys, void *obj);
 /* Applies KVS to OBJ with KEYS; logs "file:line: ..." for the first bad one. */
 int fb_keys_apply(const struct fb_key *keys, void *obj, const struct fb_kv *kvs, size_t n,
+		  const char *what);
+/*
+ * As fb_keys_apply() into a zeroed object of SIZE bytes, which is then
+ * freed: whether every key is known and every value of its type, before
+ * anything reads them for real.
+ */
+int fb_keys_check(const struct fb_key *keys, size_t size, const struct fb_kv *kvs, size_t n,
 		  const char *what);
 /* A short description of what a key of TYPE takes, for messages. */
 const char *fb_key_type_hint(enum fb_key_type type);

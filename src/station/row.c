@@ -50,7 +50,7 @@ struct fb_station_row *fb_station_row_free(struct fb_station_row *r)
 {
 	if (!r)
 		return NULL;
-	fb_station_dev_done(&r->dev);
+	fb_dev_facts_done(&r->dev);
 	free(r->reason);
 	free(r);
 	return NULL;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev.h"
+#include "device/guard.h"
 #include "device/flash.h"
 
 enum fb_station_state {
@@ -29,7 +29,7 @@ enum fb_station_state {
 struct fb_station_worker;
 
 struct fb_station_row {
-	struct fb_station_dev dev;
+	struct fb_dev_facts dev;
 	bool allow_fixed;
 	/* the job's, under the lock */
 	enum fb_station_state state;

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
+#include "device/udev.h"
 #include "select.h"
 
 int fb_station_match_check(const char *arg)
@@ -17,20 +18,20 @@ int fb_station_match_check(const char *arg)
 	return 0;
 }
 
-static bool matches(const struct fb_station_dev *d, const char *m)
+static bool matches(const struct fb_dev_facts *d, const char *m)
 {
 	const char *eq = strchr(m, '=');
 	_cleanup_free_ char *key = eq ? strndup(m, (size_t)(eq - m)) : NULL;
-	const char *v = key ? fb_station_dev_prop(d, key) : NULL;
+	const char *v = key ? fb_dev_facts_prop(d, key) : NULL;
 
 	return v && fnmatch(eq + 1, v, 0) == 0;
 }
 
-enum fb_station_pick fb_station_select(const struct fb_station_dev *d, char *const *match)
+enum fb_station_pick fb_station_select(const struct fb_dev_facts *d, char *const *match)
 {
 	const char *mark;
 
-	if (!d->is_disk || d->size == 0)
+	if (d->is_partition || d->size == 0)
 		return FB_STATION_SKIP;
 	if (match && *match) {
 		for (; *match; match++)
@@ -38,7 +39,7 @@ enum fb_station_pick fb_station_select(const struct fb_station_dev *d, char *con
 				return FB_STATION_SKIP;
 		return FB_STATION_TAKE;
 	}
-	mark = fb_station_dev_prop(d, FB_STATION_MARK);
+	mark = fb_dev_facts_prop(d, FB_STATION_MARK);
 	if (mark)
 		return !strcmp(mark, "1") ? FB_STATION_TAKE_MARKED : FB_STATION_SKIP;
 	/* What the shipped rule marks, for a machine without it. */

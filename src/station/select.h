@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Which disks the station takes.  Pure: decided from a struct fb_station_dev.
+ * Which disks the station takes.  Pure: decided from a struct fb_dev_facts.
  *   --match KEY=GLOB ...   every one must hold (fnmatch), instead of the default;
  *   default                FLASHBUILD_STATION=1 (udev/60-flashbuild.rules sets it,
  *                          an admin narrows it, e.g. to a hub's ports by ID_PATH);
@@ -10,7 +10,7 @@
 #ifndef FB_STATION_SELECT_H
 #define FB_STATION_SELECT_H
 
-#include "dev.h"
+#include "device/guard.h"
 
 #define FB_STATION_MARK "FLASHBUILD_STATION"
 
@@ -24,6 +24,6 @@ enum fb_station_pick {
 int fb_station_match_check(const char *arg);
 
 /* MATCH: NULL, or a NULL-terminated list of "KEY=GLOB". */
-enum fb_station_pick fb_station_select(const struct fb_station_dev *d, char *const *match);
+enum fb_station_pick fb_station_select(const struct fb_dev_facts *d, char *const *match);
 
 #endif

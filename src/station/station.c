@@ -12,7 +12,7 @@
 #include "audit.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "monitor.h"
+#include "device/udev.h"
 #include "select.h"
 #include "station.h"
 #include "worker.h"
@@ -22,7 +22,7 @@
 
 struct station {
 	const struct fb_station_opts *o;
-	struct fb_station_monitor *mon;
+	struct fb_udev_monitor *mon;
 	struct fb_station_status st;
 	struct fb_station_worker_ctx ctx;
 	pthread_mutex_t lock;
@@ -60,7 +60,7 @@ static void drop_row(struct station *s, size_t i)
 }
 
 /* Takes D over (it is left empty). */
-static int add_row(struct station *s, struct fb_station_dev *d, enum fb_station_pick pick)
+static int add_row(struct station *s, struct fb_dev_facts *d, enum fb_station_pick pick)
 {
 	struct fb_station_row **v = reallocarray(s->rows, s->n + 1, sizeof(*v));
 	struct fb_station_row *r = calloc(1, sizeof(*r));
@@ -72,7 +72,7 @@ static int add_row(struct station *s, struct fb_station_dev *d, enum fb_station_
 		return fb_err_errno(-ENOMEM, "cannot take '%s'", d->node);
 	}
 	r->dev = *d;
-	*d = (struct fb_station_dev){ 0 };
+	*d = (struct fb_dev_facts){ 0 };
 	r->allow_fixed = pick == FB_STATION_TAKE_MARKED;
 	r->shown = FB_STATION_WAITING;
 	s->rows[s->n++] = r;
@@ -208,16 +208,16 @@ static void start_waiting(struct station *s)
 	}
 }
 
-static void on_device(void *userdata, enum fb_station_action a, struct fb_station_dev *d)
+static void on_device(void *userdata, enum fb_udev_action a, struct fb_dev_facts *d)
 {
 	struct station *s = userdata;
 	ssize_t i = find_row(s, d->syspath);
 	struct fb_station_row *r = i >= 0 ? s->rows[i] : NULL;
 	enum fb_station_pick pick;
 
-	if (a == FB_STATION_OTHER)
+	if (a == FB_UDEV_OTHER)
 		return;
-	if (r && (a == FB_STATION_REMOVE || d->size == 0)) {
+	if (r && (a == FB_UDEV_REMOVE || d->size == 0)) {
 		if (r->worker) { /* its job ends, and is judged, as "removed" */
 			r->removed = true;
 			fb_station_worker_cancel(r->worker);
@@ -227,7 +227,7 @@ static void on_device(void *userdata, enum fb_station_action a, struct fb_statio
 		drop_row(s, (size_t)i);
 		return;
 	}
-	if (a == FB_STATION_REMOVE)
+	if (a == FB_UDEV_REMOVE)
 		return;
 	/* Being written, or written (or failed) and still plugged in: left alone. */
 	if (r && (r->worker || r->dev.diskseq == d->diskseq))
@@ -333,7 +333,7 @@ static bool over(const struct station *s)
 static int loop(struct station *s)
 {
 	struct pollfd p[] = {
-		{ .fd = fb_station_monitor_fd(s->mon), .events = POLLIN },
+		{ .fd = fb_udev_monitor_fd(s->mon), .events = POLLIN },
 		{ .fd = s->o->signal_fd, .events = POLLIN },
 		{ .fd = s->wake_fd, .events = POLLIN },
 	};
@@ -346,7 +346,7 @@ static int loop(struct station *s)
 			on_signal(s);
 		if (p[2].revents)
 			reap(s);
-		if (p[0].revents && (r = fb_station_monitor_receive(s->mon, on_device, s)) < 0)
+		if (p[0].revents && (r = fb_udev_monitor_receive(s->mon, on_device, s)) < 0)
 			return r;
 		if (s->stopping && !s->aborting && fb_now() >= s->stop_at)
 			abort_all(s);
@@ -370,15 +370,15 @@ static int setup(struct station *s)
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->wake_fd < 0)
 		return fb_err_errno(-errno, "station: cannot make an eventfd");
-	if (!fb_station_udevd_running())
+	if (!fb_udevd_running())
 		fb_warn("udevd is not running: disks plugged in from now on are not seen, and no "
 			"udev rule marks any");
 	/* The monitor first: a disk plugged in while the others are listed is not missed. */
-	r = fb_station_monitor_start(&s->mon);
+	r = fb_udev_monitor_start(&s->mon);
 	if (r < 0)
 		return r;
 	fb_station_status_start(&s->st);
-	return fb_station_monitor_enumerate(s->mon, on_device, s);
+	return fb_udev_monitor_enumerate(s->mon, on_device, s);
 }
 
 static void station_free(struct station *s)
@@ -386,7 +386,7 @@ static void station_free(struct station *s)
 	for (size_t i = 0; i < s->n; i++)
 		fb_station_row_free(s->rows[i]);
 	free(s->rows);
-	fb_station_monitor_free(s->mon);
+	fb_udev_monitor_free(s->mon);
 	if (s->wake_fd >= 0)
 		close(s->wake_fd);
 	if (s->log_fd >= 0)

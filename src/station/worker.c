@@ -98,7 +98,7 @@ int fb_station_worker_start(struct fb_station_row *row, const struct fb_station_
 		return fb_err_errno(-ENOMEM, "cannot start a worker for '%s'", row->dev.node);
 	*w = (struct fb_station_worker){ .row = row, .lock = ctx->lock, .wake_fd = ctx->wake_fd };
 	w->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	w->job = (struct fb_flash_job){ .image = ctx->src->image,
+	w->job = (struct fb_flash_job){ .source = { .image = ctx->src->image },
 					.shared = ctx->src,
 					.device = row->dev.node,
 					.opts = ctx->opts,

@@ -90,14 +90,12 @@ PY
 # faultfs_start BACKING MNT: the fault-injecting FUSE filesystem of
 # tests/tools/faultfs.c on MNT, its file MNT/disk backed by BACKING
 faultfs_start() {
-	need cc pkg-config
 	[ -e /dev/fuse ] || skip "no /dev/fuse"
-	pkg-config --exists fuse3 || skip "libfuse3-dev is not installed (scripts/install-deps)"
-	[ -x "$TMP/faultfs" ] ||
-		cc -O2 -Wall -o "$TMP/faultfs" "$TOOLS/faultfs.c" \
-			$(pkg-config --cflags --libs fuse3) || fail "cannot build faultfs"
+	# built by `make check` (make tools) with the program's warnings
+	[ -x "$TOP/build/tools/faultfs" ] || make -s -C "$TOP" build/tools/faultfs ||
+		fail "cannot build build/tools/faultfs (make tools; libfuse3-dev: scripts/install-deps)"
 	mkdir -p "$2"
-	"$TMP/faultfs" "$1" "$2" -f -s 2>"$TMP/faultfs.log" &
+	"$TOP/build/tools/faultfs" "$1" "$2" -f -s 2>"$TMP/faultfs.log" &
 	echo "$! $2" >>"$_FL_FUSE"
 	_i=0
 	while [ ! -e "$2/disk" ]; do

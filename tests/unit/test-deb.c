@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "build/deb-archive.h"
-#include "build/deb-sources.h"
-#include "build/deb.h"
+#include "deb/archive.h"
+#include "deb/sources.h"
+#include "deb/deb.h"
 #include "core/util.h"
 #include "testutil.h"
 

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "build/rootfs-dockerfile-buildah.h"
-#include "build/rootfs-dockerfile-parse.h"
+#include "rootfs/dockerfile-buildah.h"
+#include "rootfs/dockerfile-parse.h"
 
 static void test_parse_steps(void **state)
 {

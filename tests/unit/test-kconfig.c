@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "build/kconfig.h"
-#include "build/kernel.h"
+#include "kernel/kconfig.h"
+#include "kernel/kernel.h"
 #include "testutil.h"
 
 static char tmpdir[] = "/tmp/fb-test-kconfig.XXXXXX";
@@ -214,36 +214,38 @@ static void test_kernel_section(void **state)
 	tu_write(".", "bad.config", "# ok\nCONFIG_A=y\nCONFIG_B\n");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		_cleanup_(fb_board_freep) struct fb_board *bd = NULL;
-		struct fb_build b = { .timestamp = -1 };
+		struct fb_cache cache = { 0 };
+		struct fb_stage_env env = { .cache = &cache, .timestamp = -1 };
+		struct fb_kernel k = { 0 };
 		struct tu_capture c;
 
 		snprintf(text, sizeof(text), "%s%s", head, bad[i].kernel);
 		tu_write(".", "boards/k.conf", text);
 		assert_int_equal(fb_board_load("k", &bd), 0);
-		b.board = bd;
 		tu_capture(&c);
-		assert_true(fb_kernel_stage(&b) < 0);
+		assert_true(fb_kernel_stage(bd, &env, &k) < 0);
 		assert_error(tu_captured(&c), bad[i].error);
-		assert_null(b.kernel.dir);
-		assert_null(b.kernel_image);
-		assert_null(b.kernel_cmdline);
+		assert_null(k.art.dir);
+		assert_null(k.image);
+		assert_null(k.cmdline);
 	}
 }
 
 static void test_no_kernel(void **state)
 {
 	_cleanup_(fb_board_freep) struct fb_board *bd = NULL;
-	struct fb_build b = { .timestamp = -1 };
+	struct fb_cache cache = { 0 };
+	struct fb_stage_env env = { .cache = &cache, .timestamp = -1 };
+	struct fb_kernel k = { 0 };
 
 	(void)state;
 	tu_write(".", "boards/nok.conf",
 		 "[board]\narch = x86_64\n[image]\nlayout = l\nsize = 1M\n");
 	assert_int_equal(fb_board_load("nok", &bd), 0);
-	b.board = bd;
-	assert_int_equal(fb_kernel_stage(&b), 0);
-	assert_null(b.kernel.dir);
-	assert_null(b.kernel_image);
-	assert_null(b.kernel_cmdline);
+	assert_int_equal(fb_kernel_stage(bd, &env, &k), 0);
+	assert_null(k.art.dir);
+	assert_null(k.image);
+	assert_null(k.cmdline);
 }
 
 int main(void)

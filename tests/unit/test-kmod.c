@@ -11,7 +11,7 @@
 #include <elf.h>
 #include <errno.h>
 
-#include "build/kmod.h"
+#include "kernel/kmod.h"
 
 static const char modinfo[] = "license=GPL\0\0\0depends=jbd2,mbcache,crc16\0name=ext4\0"
 			      "vermagic=6.1.0 SMP mod_unload aarch64\0";

@@ -14,10 +14,10 @@
 
 #include <cmocka.h>
 
-#include "build/initramfs.h"
-#include "build/rootfs-recipe.h"
-#include "build/rootfs-tree.h"
-#include "build/rootfs-users.h"
+#include "pipeline/initramfs.h"
+#include "rootfs/recipe.h"
+#include "rootfs/tree.h"
+#include "rootfs/users.h"
 #include "image/entries.h"
 #include "testutil.h"
 

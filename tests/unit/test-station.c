@@ -14,11 +14,9 @@
 #include "station/select.h"
 
 /* A removable 16 GiB USB stick with udev's properties, plus EXTRA ("KEY=VALUE"). */
-static struct fb_station_dev stick(const char *extra)
+static struct fb_dev_facts stick(const char *extra)
 {
-	struct fb_station_dev d = {
-		.is_disk = true, .removable = true, .size = 16ULL << 30, .bus = strdup("usb")
-	};
+	struct fb_dev_facts d = { .removable = true, .size = 16ULL << 30, .bus = strdup("usb") };
 
 	fb_strv_push(&d.props, "ID_BUS=usb");
 	fb_strv_push(&d.props, "ID_PATH=pci-0000:00:14.0-usb-0:2.3:1.0-scsi-0:0:0:0");
@@ -30,7 +28,7 @@ static struct fb_station_dev stick(const char *extra)
 
 static void test_default_removable_usb_and_sd(void **state)
 {
-	struct fb_station_dev d = stick(NULL);
+	struct fb_dev_facts d = stick(NULL);
 
 	(void)state;
 	assert_int_equal(fb_station_select(&d, NULL), FB_STATION_TAKE);
@@ -46,13 +44,13 @@ static void test_default_removable_usb_and_sd(void **state)
 	free(d.bus);
 	d.bus = strdup("virtio"); /* a machine's own disk */
 	assert_int_equal(fb_station_select(&d, NULL), FB_STATION_SKIP);
-	fb_station_dev_done(&d);
+	fb_dev_facts_done(&d);
 }
 
 static void test_mark_decides(void **state)
 {
-	struct fb_station_dev d = stick(FB_STATION_MARK "=1");
-	struct fb_station_dev n = stick(FB_STATION_MARK "=0");
+	struct fb_dev_facts d = stick(FB_STATION_MARK "=1");
+	struct fb_dev_facts n = stick(FB_STATION_MARK "=0");
 
 	(void)state;
 	d.removable = false; /* marked: the admin wants it, fixed or not */
@@ -61,15 +59,15 @@ static void test_mark_decides(void **state)
 	d.size = 0; /* no medium */
 	assert_int_equal(fb_station_select(&d, NULL), FB_STATION_SKIP);
 	d.size = 1;
-	d.is_disk = false;
+	d.is_partition = true;
 	assert_int_equal(fb_station_select(&d, NULL), FB_STATION_SKIP);
-	fb_station_dev_done(&d);
-	fb_station_dev_done(&n);
+	fb_dev_facts_done(&d);
+	fb_dev_facts_done(&n);
 }
 
 static void test_match_globs_all_must_hold(void **state)
 {
-	struct fb_station_dev d = stick(FB_STATION_MARK "=0");
+	struct fb_dev_facts d = stick(FB_STATION_MARK "=0");
 	char *port[] = { "ID_PATH=pci-0000:00:14.0-usb-0:2.[1-4]:*", NULL };
 	char *both[] = { "ID_PATH=*usb-0:2.3*", "ID_BUS=ata", NULL };
 	char *none[] = { "ID_SERIAL=*", NULL };
@@ -82,7 +80,7 @@ static void test_match_globs_all_must_hold(void **state)
 	assert_int_equal(fb_station_match_check("ID_PATH=x"), 0);
 	assert_true(fb_station_match_check("ID_PATH") < 0);
 	assert_true(fb_station_match_check("=x") < 0);
-	fb_station_dev_done(&d);
+	fb_dev_facts_done(&d);
 }
 
 static void test_audit_line(void **state)

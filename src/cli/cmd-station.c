@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* flashbuild station [OPTIONS] IMAGE  |  flashbuild station [OPTIONS] --board NAME */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/log.h"
+#include "core/strv.h"
+#include "image-args.h"
+#include "station/select.h"
+#include "station/station.h"
+
+#define DEFAULT_LOG "/var/log/flashbuild/station.log"
+
+struct station_args {
+	struct fb_station_opts o;
+	struct fb_flash_source source;
+	struct fb_image_args img;
+	const char *tmpdir;
+	struct fb_strv match;
+};
+
+static int parse_number(const char *opt, const char *s, double max, double *ret)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return fb_err("station: %s takes a number from 0 to %.0f, not '%s'", opt, max, s);
+	*ret = v;
+	return 0;
+}
+
+static int parse_output(const char *s, enum fb_station_output *ret)
+{
+	static const char *const names[_FB_STATION_OUT_MAX] = {
+		[FB_STATION_OUT_TTY] = "tty",
+		[FB_STATION_OUT_PLAIN] = "plain",
+		[FB_STATION_OUT_JSON] = "json",
+	};
+
+	for (int i = 0; i < _FB_STATION_OUT_MAX; i++)
+		if (!strcmp(s, names[i])) {
+			*ret = (enum fb_station_output)i;
+			return 0;
+		}
+	return fb_err("station: --progress takes tty, plain or json, not '%s'", s);
+}
+
+/* The options with a value of their own; true when C was one (*R: its parse result). */
+static bool parse_valued(int c, struct station_args *a, int *r)
+{
+	double v = 0;
+
+	*r = 0;
+	switch (c) {
+	case 'm':
+		*r = fb_station_match_check(optarg);
+		if (*r >= 0)
+			*r = fb_strv_push(&a->match, optarg);
+		return true;
+	case 'c':
+		*r = parse_number("--count", optarg, 1e6, &v);
+		a->o.count = (unsigned)v;
+		return true;
+	case 'J':
+		*r = parse_number("--jobs", optarg, 64, &v);
+		a->o.jobs = (unsigned)v;
+		if (*r >= 0 && !a->o.jobs)
+			*r = fb_err("station: --jobs must be at least 1");
+		return true;
+	case 'S':
+		*r = parse_number("--stop-timeout", optarg, 3600, &a->o.stop_timeout);
+		return true;
+	case 'P':
+		*r = parse_output(optarg, &a->o.output);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int parse_args(int argc, char *argv[], struct station_args *a)
+{
+	static const struct option opts[] = {
+		FB_IMAGE_ARGS_OPTIONS,
+		{ "match", required_argument, NULL, 'm' },
+		{ "allow-fixed", no_argument, NULL, 'F' },
+		{ "grow", no_argument, NULL, 'G' },
+		{ "check-capacity", no_argument, NULL, 'C' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "stop-timeout", required_argument, NULL, 'S' },
+		{ "tmpdir", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "progress", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *const usage[2] = { "IMAGE or --board NAME", "nothing after --board NAME" };
+	char **rest;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "b:r:o:", opts, NULL)) >= 0) {
+		if (parse_valued(c, a, &r)) {
+			if (r < 0)
+				return -EINVAL;
+			continue;
+		}
+		if (fb_image_args_option(&a->img, c, optarg))
+			continue;
+		switch (c) {
+		case 'F':
+			a->o.flash.allow_fixed = true;
+			break;
+		case 'G':
+			a->o.flash.grow = true;
+			break;
+		case 'C':
+			a->o.flash.check_capacity = true;
+			break;
+		case 'l':
+			a->o.log = optarg;
+			break;
+		case 'T':
+			a->tmpdir = optarg;
+			break;
+		case 'j':
+			a->o.output = FB_STATION_OUT_JSON;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return fb_image_args_positional(&a->img, argc, argv, 0, usage, &rest) ? -EINVAL : 0;
+}
+
+static int exit_code(int r)
+{
+	if (r == -EBADMSG)
+		return FB_EXIT_SOURCE;
+	if (r < 0)
+		return FB_EXIT_FAILED;
+	return r == FB_STATION_END_DONE ? FB_EXIT_OK : FB_EXIT_CANCELLED;
+}
+
+/* The image once, for every worker; then the station until --count or a signal. */
+static int run(struct station_args *a)
+{
+	struct fb_shared_source src = { .fd = -EBADF };
+	const char *tmp = a->tmpdir ?: getenv("TMPDIR") ?: "/var/tmp";
+	sigset_t mask;
+	int r;
+
+	r = fb_shared_source_prepare(&a->source, tmp, &src);
+	if (r < 0)
+		return r;
+	a->o.src = &src;
+	a->o.match = a->match.v;
+	/* Signals become a descriptor the station polls; every thread inherits the mask. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	a->o.signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (a->o.signal_fd < 0)
+		r = fb_err_errno(-errno, "station: cannot take signals");
+	else
+		r = fb_station_run(&a->o);
+	/* Abandoned workers read the source until the process exits. */
+	if (r != FB_STATION_END_ABANDONED)
+		fb_shared_source_done(&src);
+	return r;
+}
+
+int fb_cmd_station(int argc, char *argv[])
+{
+	struct station_args a = { .o = { .jobs = 4,
+					 .stop_timeout = 3,
+					 .log = DEFAULT_LOG,
+					 .output = _FB_STATION_OUT_MAX,
+					 .signal_fd = -EBADF } };
+	int r;
+
+	a.img = (struct fb_image_args)FB_IMAGE_ARGS_INIT("station", &a.source);
+	if (parse_args(argc, argv, &a) < 0) {
+		fb_strv_free(&a.match);
+		return FB_EXIT_USAGE;
+	}
+	if (a.o.output == _FB_STATION_OUT_MAX)
+		a.o.output = isatty(STDOUT_FILENO) ? FB_STATION_OUT_TTY : FB_STATION_OUT_PLAIN;
+	r = fb_image_args_resolve(&a.img);
+	if (r >= 0)
+		r = run(&a);
+	fb_image_args_done(&a.img);
+	fb_strv_free(&a.match);
+	return exit_code(r);
+}

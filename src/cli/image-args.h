@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What `flash` and `station` write, as their options name it: IMAGE with
+ * its bmap (--bmap, --no-bmap), or the image of --board NAME, built first
+ * when stale by the same road as `build` (--rootfs in the rootfs stage's
+ * place, -o).
+ */
+#ifndef FB_CLI_IMAGE_ARGS_H
+#define FB_CLI_IMAGE_ARGS_H
+
+#include <stdbool.h>
+
+#include "board-args.h"
+#include "device/flash.h"
+
+struct fb_image_args {
+	struct fb_board_args ba;
+	struct fb_flash_source *src; /* where IMAGE, --bmap and --no-bmap go */
+	struct fb_board_build bb;    /* --board's build, whose image src->image names */
+};
+
+/* Their struct option entries; their short forms are "b:r:o:". */
+/* clang-format off */
+#define FB_IMAGE_ARGS_OPTIONS                                                             \
+	{ "bmap", required_argument, NULL, 'B' }, { "no-bmap", no_argument, NULL, 'N' }, \
+	FB_OPT_BOARD, FB_OPT_ROOTFS, FB_OPT_OUTPUT
+
+#define FB_IMAGE_ARGS_INIT(name, source) { .ba = FB_BOARD_ARGS_INIT(name), .src = (source) }
+/* clang-format on */
+
+/* Takes getopt's C with ARG when it is one of them; false when it is not. */
+bool fb_image_args_option(struct fb_image_args *a, int c, const char *arg);
+
+/*
+ * The arguments after the options: IMAGE unless --board was given, then
+ * N_AFTER more (flash: DEVICE; station: none), which *RET_REST points at.
+ * Else logs "CMD: expected USAGE[0]" (without --board) or USAGE[1] (with
+ * it) and returns FB_EXIT_USAGE.
+ */
+int fb_image_args_positional(struct fb_image_args *a, int argc, char *argv[], int n_after,
+			     const char *const usage[2], char ***ret_rest);
+
+/* With --board, builds it and points src->image at its image.  Logs. */
+int fb_image_args_resolve(struct fb_image_args *a);
+void fb_image_args_done(struct fb_image_args *a);
+
+#endif

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What a flash job tells its sink (flash.h's events) and the one thing it
+ * asks of its caller (cancel_fd): the engine's files (flash.c, write.c,
+ * verify.c, capacity.c, parts.c, stream.c) report through here and nowhere
+ * else, so none of them calls back into flash.c.
+ */
+#include <poll.h>
+
+#include "core/util.h"
+#include "engine.h"
+#include "events.h"
+
+static const char *const phase_names[_FB_FLASH_PHASE_MAX] = {
+	[FB_FLASH_CHECK] = "check", [FB_FLASH_CAPACITY] = "capacity", [FB_FLASH_WIPE] = "wipe",
+	[FB_FLASH_WRITE] = "write", [FB_FLASH_VERIFY] = "verify",     [FB_FLASH_HEAD] = "head",
+	[FB_FLASH_TABLE] = "table", [FB_FLASH_DONE] = "done",
+};
+
+static const char *const outcome_names[_FB_FLASH_OUTCOME_MAX] = {
+	[FB_FLASH_OK] = "ok",
+	[FB_FLASH_FAILED] = "failed",
+	[FB_FLASH_REFUSED] = "refused",
+	[FB_FLASH_MISMATCH] = "verify-mismatch",
+	[FB_FLASH_CORRUPT] = "source-corrupt",
+	[FB_FLASH_CANCELLED] = "cancelled",
+};
+
+const char *fb_flash_phase_to_string(enum fb_flash_phase p)
+{
+	return p < _FB_FLASH_PHASE_MAX ? phase_names[p] : "?";
+}
+
+const char *fb_flash_outcome_to_string(enum fb_flash_outcome o)
+{
+	return o < _FB_FLASH_OUTCOME_MAX ? outcome_names[o] : "?";
+}
+
+static void emit(const struct fb_engine *e, struct fb_flash_event ev)
+{
+	if (!e->job->sink.emit)
+		return;
+	ev.elapsed = fb_now() - e->t0;
+	ev.device = e->job->device;
+	e->job->sink.emit(e->job->sink.userdata, &ev);
+}
+
+void fb_engine_phase(const struct fb_engine *e, enum fb_flash_phase p, uint64_t total)
+{
+	emit(e, (struct fb_flash_event){ .type = FB_FLASH_EV_PHASE, .phase = p, .total = total });
+}
+
+void fb_engine_progress(const struct fb_engine *e, enum fb_flash_phase p, uint64_t done,
+			uint64_t total)
+{
+	emit(e, (struct fb_flash_event){
+			.type = FB_FLASH_EV_PROGRESS, .phase = p, .done = done, .total = total });
+}
+
+bool fb_engine_cancelled(struct fb_engine *e)
+{
+	struct pollfd p = { .fd = e->job->cancel_fd, .events = POLLIN };
+
+	if (e->job->cancel_fd < 0 || poll(&p, 1, 0) <= 0)
+		return false;
+	e->outcome = FB_FLASH_CANCELLED;
+	return true;
+}
+
+void fb_engine_result(const struct fb_engine *e, int r)
+{
+	emit(e, (struct fb_flash_event){ .type = FB_FLASH_EV_RESULT,
+					 .outcome = e->outcome,
+					 .device_touched = e->tgt.touched,
+					 .written = e->tgt.written,
+					 .error = r < 0 ? r : 0 });
+}

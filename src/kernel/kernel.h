@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel stage: [kernel] of a profile -> CACHE/kernel/KEY/ holding the
+ * kernel image (bzImage, zImage or Image), its .config as "config" and the
+ * full build log as "build.log".
+ *
+ *	[kernel]
+ *	source = linux-source-6.1	; Debian's /usr/src tarball (the default),
+ *					; a tarball or kernel tree path, or
+ *					; deb:linux-image-amd64 (prebuilt)
+ *	config = tinyconfig		; a make target (*config) or a file
+ *	fragments = boards/kernel/base.config boards/kernel/qemu-x86.config
+ *	cmdline = console=ttyS0
+ *	image = bzImage			; the make target, if not the arch's own
+ *
+ * The key covers the source (a tarball by path, size and mtime; a tree by
+ * every file's size and mtime; a package by version and SHA-256), the config
+ * base and every fragment by content, the arch and the compiler; not the
+ * number of make jobs.  The O= build directory lives outside the artifact,
+ * in CACHE/kernel-build/, one per source, arch and compiler, so that a
+ * changed config rebuilds only what it touches.
+ */
+#ifndef FB_KERNEL_H
+#define FB_KERNEL_H
+
+#include "core/stage.h"
+#include "profile/board.h"
+
+struct fb_kernel {
+	struct fb_artifact art;
+	char *image;   /* art.dir/bzImage (or zImage, Image) */
+	char *cmdline; /* [kernel] cmdline, or NULL */
+	char *modules; /* art.dir/modules: NAME.ko, modules.load; or NULL */
+	char *fdt;     /* art.dir/dtbs/NAME.dtb: the first of [kernel] dtbs, or NULL */
+};
+
+/*
+ * Finds or builds the kernel of B into *RET (cmdline: a copy of [kernel]
+ * cmdline, or NULL).  A board without [kernel] gets 0 and nothing set.
+ * -errno, logged once (a profile error as file:line, a failed build naming
+ * its log), with nothing set.
+ */
+int fb_kernel_stage(const struct fb_board *b, const struct fb_stage_env *env,
+		    struct fb_kernel *ret);
+void fb_kernel_done(struct fb_kernel *k);
+/* Whether every key of [kernel] is one it knows, with a value of its type.  Logs. */
+int fb_kernel_check(const struct fb_board *b);
+
+#endif
