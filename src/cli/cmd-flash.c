@@ -68,15 +68,11 @@ static int parse_args(int argc, char *argv[], struct flash_args *a)
 {
 	static const struct option opts[] = {
 		FB_IMAGE_ARGS_OPTIONS,
-		{ "allow-fixed", no_argument, NULL, 'F' },
+		FB_FLASH_SHARED_OPTIONS,
 		{ "to-file", no_argument, NULL, 'T' },
 		{ "no-verify", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "discard", no_argument, NULL, 'D' },
-		{ "check-capacity", no_argument, NULL, 'C' },
-		{ "grow", no_argument, NULL, 'G' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "progress", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *const usage[2] = { "IMAGE DEVICE", "DEVICE after --board NAME" };

@@ -92,17 +92,13 @@ static int parse_args(int argc, char *argv[], struct station_args *a)
 {
 	static const struct option opts[] = {
 		FB_IMAGE_ARGS_OPTIONS,
+		FB_FLASH_SHARED_OPTIONS,
 		{ "match", required_argument, NULL, 'm' },
-		{ "allow-fixed", no_argument, NULL, 'F' },
-		{ "grow", no_argument, NULL, 'G' },
-		{ "check-capacity", no_argument, NULL, 'C' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "stop-timeout", required_argument, NULL, 'S' },
 		{ "tmpdir", required_argument, NULL, 'T' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "progress", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *const usage[2] = { "IMAGE or --board NAME", "nothing after --board NAME" };

@@ -25,6 +25,12 @@ struct fb_image_args {
 	{ "bmap", required_argument, NULL, 'B' }, { "no-bmap", no_argument, NULL, 'N' }, \
 	FB_OPT_BOARD, FB_OPT_ROOTFS, FB_OPT_OUTPUT
 
+/* The options flash and station share besides those, with the same letters in both. */
+#define FB_FLASH_SHARED_OPTIONS                                                                  \
+	{ "allow-fixed", no_argument, NULL, 'F' }, { "grow", no_argument, NULL, 'G' },          \
+	{ "check-capacity", no_argument, NULL, 'C' }, { "json", no_argument, NULL, 'j' },       \
+	{ "progress", required_argument, NULL, 'P' }
+
 #define FB_IMAGE_ARGS_INIT(name, source) { .ba = FB_BOARD_ARGS_INIT(name), .src = (source) }
 /* clang-format on */
 
