@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "archive.h"
+#include "reader.h"
 
 #define MAX_FOLLOW 16
 

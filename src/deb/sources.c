@@ -7,7 +7,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "archive.h"
+#include "reader.h"
 #include "sources.h"
 #include "deb.h"
 #include "profile/arch.h"

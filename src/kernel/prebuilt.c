@@ -17,7 +17,7 @@
 #include "core/log.h"
 #include "core/outfile.h"
 #include "core/util.h"
-#include "deb/archive.h"
+#include "deb/reader.h"
 #include "plan.h"
 #include "kmod.h"
 

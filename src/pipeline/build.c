@@ -20,6 +20,12 @@
 #include "deb/sources.h"
 #include "image/image.h"
 
+/* The tree the image's 'from = rootfs' and a root-less initramfs take: --rootfs, or the stage's. */
+static const char *build_rootfs(const struct fb_build *b)
+{
+	return b->rootfs_override ?: b->rootfs.tar;
+}
+
 static int image_key(const struct fb_build *b, char key[FB_KEY_LEN + 1])
 {
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("image");
@@ -93,7 +99,7 @@ static int image_stage(struct fb_build *b, const struct fb_build_opts *opts)
 {
 	_cleanup_free_ char *stamp = NULL;
 	struct fb_image_opts io = {
-		.rootfs = fb_build_rootfs(b),
+		.rootfs = build_rootfs(b),
 		.path = b->image,
 		.kernel = b->kernel.image,
 		.initramfs = b->initramfs.image,
@@ -165,9 +171,17 @@ static int check_profile(const struct fb_board *p)
 	return r;
 }
 
-const char *fb_build_rootfs(const struct fb_build *b)
+/* The initramfs of what the rootfs and kernel stages made (or --rootfs). */
+static int initramfs_stage(struct fb_build *b)
 {
-	return b->rootfs_override ?: b->rootfs.tar;
+	const struct fb_initramfs_in in = {
+		.rootfs = build_rootfs(b),
+		.rootfs_key = b->rootfs_override ? NULL : b->rootfs.art.key,
+		.modules = b->kernel.modules,
+		.kernel_key = b->kernel.art.key,
+	};
+
+	return fb_initramfs_stage(b->board, &b->env, &in, &b->initramfs);
 }
 
 int fb_build_run(const struct fb_board *profile, const struct fb_build_opts *opts,
@@ -195,7 +209,7 @@ int fb_build_run(const struct fb_board *profile, const struct fb_build_opts *opt
 	if (r >= 0)
 		r = fb_kernel_stage(b->board, &b->env, &b->kernel);
 	if (r >= 0)
-		r = fb_initramfs_stage(b);
+		r = initramfs_stage(b);
 	if (r >= 0)
 		r = image_stage(b, opts);
 	if (r < 0)

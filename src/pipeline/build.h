@@ -40,9 +40,6 @@ struct fb_build {
 	char *image; /* OUTDIR/NAME.img, when the board has an [image] */
 };
 
-/* The tree the image's 'from = rootfs' and a root-less initramfs take: --rootfs, or the stage's. */
-const char *fb_build_rootfs(const struct fb_build *b);
-
 /* Everything `flashbuild build --board` does for PROFILE; the outputs stay in *B for emulate. */
 int fb_build_run(const struct fb_board *profile, const struct fb_build_opts *opts,
 		 struct fb_build *b);

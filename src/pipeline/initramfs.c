@@ -16,7 +16,6 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "build.h"
 #include "initramfs.h"
 #include "rootfs/rootfs.h"
 #include "rootfs/tree.h"
@@ -38,7 +37,10 @@ struct initramfs_conf {
 	const char *image; /* "initramfs.cpio.zst" */
 	char *busybox;
 	char key[FB_KEY_LEN + 1];
-	const struct fb_build *b; /* the rootfs and kernel it takes */
+	/* what it is made for and from */
+	const struct fb_board *board;
+	const struct fb_stage_env *env;
+	const struct fb_initramfs_in *in;
 };
 
 static const struct fb_key initramfs_keys[] = {
@@ -136,7 +138,7 @@ char *fb_initramfs_init(const char *root, unsigned timeout, bool modules)
 	return s;
 }
 
-static int conf_read(const struct fb_build *b, const struct fb_section *s, struct initramfs_conf *c)
+static int conf_read(const struct fb_section *s, struct initramfs_conf *c)
 {
 	const struct fb_kv *kv;
 	int r;
@@ -164,31 +166,30 @@ static int conf_read(const struct fb_build *b, const struct fb_section *s, struc
 	r = fb_rootfs_check_overlay(c->overlay, fb_section_get(s, "overlay"), "[initramfs]");
 	if (r < 0)
 		return r;
-	if (!c->root && !fb_build_rootfs(b))
+	if (!c->root && !c->in->rootfs)
 		return fb_err("%s:%u: [initramfs] has no 'root', so the rootfs goes in it, but the "
 			      "board has no [rootfs]",
 			      s->file, s->line);
-	return fb_busybox_find(b->board, b->env.cache, &c->busybox);
+	return fb_busybox_find(c->board, c->env->cache, &c->busybox);
 }
 
 /* The rootfs in a root-less initramfs: the stage's by its key, --rootfs by its content. */
-static int hash_rootfs(const struct fb_build *b, const struct initramfs_conf *c,
-		       struct fb_hasher *h)
+static int hash_rootfs(const struct initramfs_conf *c, struct fb_hasher *h)
 {
+	const char *tree = c->in->rootfs;
 	struct stat st;
 
-	if (c->root || !b->rootfs_override) {
-		fb_hasher_str(h, "rootfs", c->root ? NULL : b->rootfs.art.key);
+	if (c->root || c->in->rootfs_key) {
+		fb_hasher_str(h, "rootfs", c->root ? NULL : c->in->rootfs_key);
 		return 0;
 	}
-	if (stat(b->rootfs_override, &st) < 0)
-		return fb_err_errno(-errno, "cannot read '%s'", b->rootfs_override);
-	return S_ISDIR(st.st_mode) ? fb_hasher_tree(h, "rootfs-tree", b->rootfs_override)
-				   : fb_hasher_file(h, "rootfs-archive", b->rootfs_override);
+	if (stat(tree, &st) < 0)
+		return fb_err_errno(-errno, "cannot read '%s'", tree);
+	return S_ISDIR(st.st_mode) ? fb_hasher_tree(h, "rootfs-tree", tree)
+				   : fb_hasher_file(h, "rootfs-archive", tree);
 }
 
-static int initramfs_key(const struct fb_build *b, const struct fb_section *s,
-			 struct initramfs_conf *c)
+static int initramfs_key(const struct fb_section *s, struct initramfs_conf *c)
 {
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("initramfs");
 	char ts[32];
@@ -197,15 +198,15 @@ static int initramfs_key(const struct fb_build *b, const struct fb_section *s,
 	if (!h)
 		return fb_err_errno(-ENOMEM, "cannot compute the initramfs key");
 	fb_hasher_str(h, "format", INITRAMFS_FORMAT);
-	fb_hasher_str(h, "arch", b->board->arch);
-	snprintf(ts, sizeof(ts), "%" PRId64, b->env.timestamp);
+	fb_hasher_str(h, "arch", c->board->arch);
+	snprintf(ts, sizeof(ts), "%" PRId64, c->env->timestamp);
 	fb_hasher_str(h, "timestamp", ts);
 	for (size_t i = 0; i < s->n_kvs; i++)
 		fb_hasher_str(h, s->kvs[i].key, s->kvs[i].value);
 	/* the rootfs's key stands for its whole content */
-	r = hash_rootfs(b, c, h);
+	r = hash_rootfs(c, h);
 	/* the kernel's key stands for its modules */
-	fb_hasher_str(h, "modules", b->kernel.modules ? b->kernel.art.key : NULL);
+	fb_hasher_str(h, "modules", c->in->modules ? c->in->kernel_key : NULL);
 	if (r >= 0)
 		r = fb_hasher_stat(h, "busybox", c->busybox);
 	if (r >= 0 && c->overlay)
@@ -260,22 +261,22 @@ static int add_modules(struct fb_tree *t, const char *dir)
 static int initramfs_run(void *userdata, const char *outdir)
 {
 	const struct initramfs_conf *c = userdata;
-	const struct fb_build *b = c->b;
+	const struct fb_initramfs_in *in = c->in;
 	_cleanup_(fb_tree_freep) struct fb_tree *t = NULL;
-	_cleanup_free_ char *init = fb_initramfs_init(c->root, c->root_timeout, b->kernel.modules);
+	_cleanup_free_ char *init = fb_initramfs_init(c->root, c->root_timeout, in->modules);
 	_cleanup_free_ char *out = fb_path_join(outdir, c->image);
-	int64_t mtime = b->env.timestamp;
+	int64_t mtime = c->env->timestamp;
 	int r;
 
 	if (!init || !out)
 		return fb_err_errno(-ENOMEM, "cannot build the initramfs");
-	r = fb_tree_new(c->root ? NULL : fb_build_rootfs(b), NULL, mtime, &t);
+	r = fb_tree_new(c->root ? NULL : in->rootfs, NULL, mtime, &t);
 	if (r >= 0 && c->root)
 		r = add_minimal(t);
 	if (r >= 0 && !fb_tree_exists(t, "bin/busybox"))
 		r = fb_tree_add_copy(t, "bin/busybox", 0755, c->busybox);
-	if (r >= 0 && b->kernel.modules)
-		r = add_modules(t, b->kernel.modules);
+	if (r >= 0 && in->modules)
+		r = add_modules(t, in->modules);
 	if (r >= 0)
 		r = fb_tree_add_file(t, "init", 0755, init);
 	if (r >= 0)
@@ -287,25 +288,25 @@ static int initramfs_run(void *userdata, const char *outdir)
 	return r;
 }
 
-int fb_initramfs_stage(struct fb_build *b)
+int fb_initramfs_stage(const struct fb_board *b, const struct fb_stage_env *env,
+		       const struct fb_initramfs_in *in, struct fb_initramfs *ret)
 {
-	const struct fb_section *s = fb_board_section(b->board, "initramfs", NULL);
-	struct initramfs_conf c = { .b = b };
+	const struct fb_section *s = fb_board_section(b, "initramfs", NULL);
+	struct initramfs_conf c = { .board = b, .env = env, .in = in };
 	int r;
 
-	fb_initramfs_done(&b->initramfs);
+	fb_initramfs_done(ret);
 	if (!s)
 		return 0;
-	r = conf_read(b, s, &c);
+	r = conf_read(s, &c);
 	if (r >= 0)
-		r = initramfs_key(b, s, &c);
+		r = initramfs_key(s, &c);
 	if (r >= 0)
-		r = fb_stage_run(b->env.cache, "initramfs", c.key, initramfs_run, &c,
-				 &b->initramfs.art);
-	if (r >= 0 && !(b->initramfs.image = fb_artifact_file(&b->initramfs.art, c.image)))
+		r = fb_stage_run(env->cache, "initramfs", c.key, initramfs_run, &c, &ret->art);
+	if (r >= 0 && !(ret->image = fb_artifact_file(&ret->art, c.image)))
 		r = fb_err_errno(-ENOMEM, "cannot build the initramfs");
 	if (r < 0)
-		fb_initramfs_done(&b->initramfs);
+		fb_initramfs_done(ret);
 	fb_keys_free(initramfs_keys, &c);
 	free(c.busybox);
 	return r;

@@ -13,18 +13,26 @@
 #include <stdbool.h>
 
 #include "core/stage.h"
+#include "profile/board.h"
 
 struct fb_initramfs {
 	struct fb_artifact art;
 	char *image; /* art.dir/initramfs.cpio.zst (or .gz) */
 };
 
-/* Without [initramfs], does nothing; else sets b->initramfs. */
-struct fb_build;
-int fb_initramfs_stage(struct fb_build *b);
+/* What the stage takes from the stages before it. */
+struct fb_initramfs_in {
+	const char *rootfs;	/* the tree a root-less initramfs holds: a tar, a directory... */
+	const char *rootfs_key; /* ... the rootfs stage's key; NULL: --rootfs, keyed by content */
+	const char *modules;	/* the kernel's modules directory, or NULL */
+	const char *kernel_key; /* which stands for them */
+};
+
+/* Without [initramfs] in B, does nothing (*RET empty); else finds or builds it into *RET. */
+int fb_initramfs_stage(const struct fb_board *b, const struct fb_stage_env *env,
+		       const struct fb_initramfs_in *in, struct fb_initramfs *ret);
 void fb_initramfs_done(struct fb_initramfs *i);
 /* Whether every key of [initramfs] is one it knows, with a value of its type.  Logs. */
-struct fb_board;
 int fb_initramfs_check(const struct fb_board *b);
 
 /* "/dev/sda2", "LABEL=root", "UUID=...", "PARTLABEL=root": 0, or -EINVAL. */

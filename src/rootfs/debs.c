@@ -8,7 +8,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "deb/archive.h"
+#include "deb/reader.h"
 #include "deb/sources.h"
 #include "deb/deb.h"
 #include "debs.h"

@@ -72,8 +72,14 @@ extern const struct fb_rootfs_recipe fb_rootfs_tar;
 extern const struct fb_rootfs_recipe fb_rootfs_dockerfile;
 
 /* The key's file:line, or the section's when the key is absent (for messages). */
-void fb_rootfs_where(const struct fb_rootfs_ctx *ctx, const char *key, const char **ret_file,
-		     unsigned *ret_line);
+static inline void fb_rootfs_where(const struct fb_rootfs_ctx *ctx, const char *key,
+				   const char **ret_file, unsigned *ret_line)
+{
+	const struct fb_kv *kv = key ? fb_section_get(ctx->section, key) : NULL;
+
+	*ret_file = kv ? kv->file : ctx->section->file;
+	*ret_line = kv ? kv->line : ctx->section->line;
+}
 
 /*
  * busybox init's /etc/inittab: mounts, hostname, a getty on CONSOLE,

@@ -61,15 +61,6 @@ static const struct {
 	{ "context", "dockerfile" }, { "debs", "busybox" },
 };
 
-void fb_rootfs_where(const struct fb_rootfs_ctx *ctx, const char *key, const char **ret_file,
-		     unsigned *ret_line)
-{
-	const struct fb_kv *kv = key ? fb_section_get(ctx->section, key) : NULL;
-
-	*ret_file = kv ? kv->file : ctx->section->file;
-	*ret_line = kv ? kv->line : ctx->section->line;
-}
-
 /* A word of letters, digits and a few separators: safe in inittab and /etc/hostname. */
 static bool word_ok(const char *s, const char *extra)
 {

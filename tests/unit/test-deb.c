@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "deb/archive.h"
+#include "deb/reader.h"
 #include "deb/sources.h"
 #include "deb/deb.h"
 #include "core/util.h"

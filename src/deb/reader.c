@@ -12,7 +12,7 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "archive.h"
+#include "reader.h"
 
 struct fb_deb_reader {
 	char *deb;

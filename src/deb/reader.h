@@ -6,8 +6,8 @@
  * dpkg.  This file owns libarchive for Debian packages: its types and
  * ARCHIVE_* codes do not leave it.
  */
-#ifndef FB_DEB_ARCHIVE_H
-#define FB_DEB_ARCHIVE_H
+#ifndef FB_DEB_READER_H
+#define FB_DEB_READER_H
 
 #include <stddef.h>
 #include <stdint.h>
