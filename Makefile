@@ -10,7 +10,7 @@
 PREFIX ?= /usr/local
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
-PKGS := libudev fdisk blkid ext2fs com_err libarchive inih libcrypto libxml-2.0 libcrypt
+PKGS := libudev fdisk blkid ext2fs com_err libarchive inih libcrypto libxml-2.0 libcrypt gpgme
 
 CFLAGS ?= -O2 -g
 FB_CFLAGS := -std=gnu17 -Wall -Wextra -Wmissing-prototypes -Werror -D_GNU_SOURCE \

@@ -23,6 +23,9 @@ bool fb_board_args_option(struct fb_board_args *a, int c, const char *arg)
 	case 'D':
 		a->build.debug = true;
 		return true;
+	case 'K':
+		a->build.sign = arg;
+		return true;
 	default:
 		return false;
 	}

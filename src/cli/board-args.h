@@ -26,6 +26,7 @@ struct fb_board_args {
 #define FB_OPT_ROOTFS { "rootfs", required_argument, NULL, 'r' }
 #define FB_OPT_PULL   { "pull", no_argument, NULL, 'P' }
 #define FB_OPT_DEBUG  { "debug", no_argument, NULL, 'D' }
+#define FB_OPT_SIGN   { "sign", required_argument, NULL, 'K' }
 
 /* CMD's defaults: -o out. */
 #define FB_BOARD_ARGS_INIT(name) { .cmd = (name), .build = { .outdir = "out" } }

@@ -15,6 +15,8 @@ enum fb_exit {
 	FB_EXIT_REFUSED = 3, /* a device flashbuild must not touch */
 	FB_EXIT_VERIFY = 4,  /* what was read back differs from what was written */
 	FB_EXIT_SOURCE = 5,  /* the image does not match its bmap */
+	/* its bmap's signature is bad, or missing where --keyring asks for one */
+	FB_EXIT_SIGNATURE = 6,
 	/* interrupted (SIGINT, SIGTERM, SIGHUP) */
 	FB_EXIT_CANCELLED = 130,
 };
@@ -35,5 +37,6 @@ int fb_cmd_emulate(int argc, char *argv[]);
 int fb_cmd_devices(int argc, char *argv[]);
 int fb_cmd_flash(int argc, char *argv[]);
 int fb_cmd_station(int argc, char *argv[]);
+int fb_cmd_verify(int argc, char *argv[]);
 
 #endif

@@ -6,7 +6,8 @@
 int fb_cmd_build(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		FB_OPT_BOARD, FB_OPT_OUTPUT, FB_OPT_PULL, FB_OPT_DEBUG, { NULL, 0, NULL, 0 },
+		FB_OPT_BOARD, FB_OPT_OUTPUT, FB_OPT_PULL,
+		FB_OPT_DEBUG, FB_OPT_SIGN,   { NULL, 0, NULL, 0 },
 	};
 	struct fb_board_args a = FB_BOARD_ARGS_INIT("build");
 

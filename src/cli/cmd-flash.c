@@ -114,6 +114,8 @@ static int outcome_exit(enum fb_flash_outcome o)
 		return FB_EXIT_SOURCE;
 	case FB_FLASH_CANCELLED:
 		return FB_EXIT_CANCELLED;
+	case FB_FLASH_UNSIGNED:
+		return FB_EXIT_SIGNATURE;
 	default:
 		return FB_EXIT_FAILED;
 	}

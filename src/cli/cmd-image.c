@@ -9,10 +9,7 @@
 int fb_cmd_image(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		FB_OPT_BOARD,
-		FB_OPT_ROOTFS,
-		FB_OPT_OUTPUT,
-		{ NULL, 0, NULL, 0 },
+		FB_OPT_BOARD, FB_OPT_ROOTFS, FB_OPT_OUTPUT, FB_OPT_SIGN, { NULL, 0, NULL, 0 },
 	};
 	struct fb_board_args a = FB_BOARD_ARGS_INIT("image");
 

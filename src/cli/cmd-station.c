@@ -143,6 +143,8 @@ static int exit_code(int r)
 {
 	if (r == -EBADMSG)
 		return FB_EXIT_SOURCE;
+	if (r == -EKEYREJECTED)
+		return FB_EXIT_SIGNATURE;
 	if (r < 0)
 		return FB_EXIT_FAILED;
 	return r == FB_STATION_END_DONE ? FB_EXIT_OK : FB_EXIT_CANCELLED;

@@ -15,9 +15,19 @@ bool fb_image_args_option(struct fb_image_args *a, int c, const char *arg)
 	case 'N':
 		a->src->no_bmap = true;
 		return true;
+	case 's':
+		a->src->bmap_sig = arg;
+		return true;
+	case 'k':
+		a->src->keyring = arg;
+		return true;
+	case 'U':
+		a->src->no_sig_verify = true;
+		return true;
 	case 'P':
 	case 'D':
-		return false; /* not --pull and --debug here: flash's --progress and --discard */
+	case 'K':
+		return false; /* not --pull, --debug, --sign: flash's --progress and --discard */
 	default:
 		return fb_board_args_option(&a->ba, c, arg);
 	}

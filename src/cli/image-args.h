@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What `flash` and `station` write, as their options name it: IMAGE with
- * its bmap (--bmap, --no-bmap), or the image of --board NAME, built first
+ * its bmap (--bmap, --no-bmap) and the bmap's signature (--bmap-sig,
+ * --keyring, --no-sig-verify), or the image of --board NAME, built first
  * when stale by the same road as `build` (--rootfs in the rootfs stage's
  * place, -o).
  */
@@ -23,6 +24,9 @@ struct fb_image_args {
 /* clang-format off */
 #define FB_IMAGE_ARGS_OPTIONS                                                             \
 	{ "bmap", required_argument, NULL, 'B' }, { "no-bmap", no_argument, NULL, 'N' }, \
+	{ "bmap-sig", required_argument, NULL, 's' },                                     \
+	{ "keyring", required_argument, NULL, 'k' },                                      \
+	{ "no-sig-verify", no_argument, NULL, 'U' },                                      \
 	FB_OPT_BOARD, FB_OPT_ROOTFS, FB_OPT_OUTPUT
 
 /* The options flash and station share besides those, with the same letters in both. */

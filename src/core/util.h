@@ -38,6 +38,12 @@ static inline uint64_t fb_align_up(uint64_t v, uint64_t a)
 int fb_mkdir_p(const char *path);
 /* A new file DST (MODE; it must not exist) with SRC's bytes, fsynced: 0 or -errno. */
 int fb_copy_file(const char *src, const char *dst, mode_t mode);
+/*
+ * All LEN bytes at OFF: pwrite() when WRITE, else pread(), again after a
+ * short transfer or EINTR.  0, -errno, or -ENOSPC when the file or device
+ * ends first.
+ */
+int fb_pio_full(int fd, bool write, void *buf, size_t len, uint64_t off);
 /* rm -rf PATH: best effort, no symlink followed. */
 void fb_rm_rf(const char *path);
 

@@ -273,14 +273,12 @@ int fb_bmap_parse(const char *text, size_t len, struct fb_bmap **ret, const char
 	return 0;
 }
 
-int fb_bmap_load(const char *path, struct fb_bmap **ret)
+int fb_bmap_read(const char *path, char **ret_text, size_t *ret_len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *text = NULL;
-	const char *why;
 	struct stat st;
 	size_t got = 0;
-	int line, r;
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return fb_err_errno(-errno, "cannot read bmap '%s'", path);
@@ -296,7 +294,18 @@ int fb_bmap_load(const char *path, struct fb_bmap **ret)
 			return fb_err_errno(n < 0 ? -errno : -EIO, "cannot read bmap '%s'", path);
 		got += (size_t)n;
 	}
-	r = fb_bmap_parse(text, got, ret, &why, &line);
+	text[got] = '\0';
+	*ret_text = TAKE_PTR(text);
+	*ret_len = got;
+	return 0;
+}
+
+int fb_bmap_load_text(const char *path, const char *text, size_t len, struct fb_bmap **ret)
+{
+	const char *why;
+	int line, r;
+
+	r = fb_bmap_parse(text, len, ret, &why, &line);
 	if (r == -EBADMSG && line)
 		return fb_err("bmap '%s':%d: %s", path, line, why);
 	if (r == -EBADMSG)
@@ -304,6 +313,16 @@ int fb_bmap_load(const char *path, struct fb_bmap **ret)
 	if (r < 0)
 		return fb_err_errno(r, "cannot read bmap '%s'", path);
 	return 0;
+}
+
+int fb_bmap_load(const char *path, struct fb_bmap **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = fb_bmap_read(path, &text, &len);
+	return r < 0 ? r : fb_bmap_load_text(path, text, len, ret);
 }
 
 struct fb_bmap *fb_bmap_free(struct fb_bmap *b)

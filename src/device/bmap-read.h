@@ -37,6 +37,9 @@ int fb_bmap_parse(const char *text, size_t len, struct fb_bmap **ret, const char
 
 /* Reads and parses PATH; logs "bmap 'PATH':LINE: WHY". */
 int fb_bmap_load(const char *path, struct fb_bmap **ret);
+/* Its two halves, for a caller that checks the bytes in between (a signature). */
+int fb_bmap_read(const char *path, char **ret_text, size_t *ret_len);
+int fb_bmap_load_text(const char *path, const char *text, size_t len, struct fb_bmap **ret);
 
 struct fb_bmap *fb_bmap_free(struct fb_bmap *b);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fb_bmap *, fb_bmap_free);

@@ -7,6 +7,7 @@
  */
 #include <poll.h>
 
+#include "core/openpgp.h"
 #include "core/util.h"
 #include "engine.h"
 #include "events.h"
@@ -24,6 +25,7 @@ static const char *const outcome_names[_FB_FLASH_OUTCOME_MAX] = {
 	[FB_FLASH_MISMATCH] = "verify-mismatch",
 	[FB_FLASH_CORRUPT] = "source-corrupt",
 	[FB_FLASH_CANCELLED] = "cancelled",
+	[FB_FLASH_UNSIGNED] = "signature-refused",
 };
 
 const char *fb_flash_phase_to_string(enum fb_flash_phase p)
@@ -65,6 +67,15 @@ bool fb_engine_cancelled(struct fb_engine *e)
 		return false;
 	e->outcome = FB_FLASH_CANCELLED;
 	return true;
+}
+
+void fb_engine_signed(const struct fb_engine *e, const char *sig,
+		      const struct fb_pgp_signer *signer)
+{
+	emit(e, (struct fb_flash_event){ .type = FB_FLASH_EV_SIGNED,
+					 .sig = sig,
+					 .signer = signer->fpr,
+					 .signer_uid = signer->uid });
 }
 
 void fb_engine_result(const struct fb_engine *e, int r)

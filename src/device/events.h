@@ -14,6 +14,10 @@ struct fb_engine;
 void fb_engine_phase(const struct fb_engine *e, enum fb_flash_phase p, uint64_t total);
 void fb_engine_progress(const struct fb_engine *e, enum fb_flash_phase p, uint64_t done,
 			uint64_t total);
+/* The bmap's signature SIG is good, made by SIGNER. */
+struct fb_pgp_signer;
+void fb_engine_signed(const struct fb_engine *e, const char *sig,
+		      const struct fb_pgp_signer *signer);
 /* The job's end: its outcome, what was written, R its -errno or 0. */
 void fb_engine_result(const struct fb_engine *e, int r);
 /* True (and the outcome set to CANCELLED) once the job's cancel_fd is readable. */

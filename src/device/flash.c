@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "engine.h"
 #include "shared.h"
+#include "signed.h"
 #include "source.h"
 #include "udev.h"
 
@@ -50,9 +51,9 @@ static int measure(struct fb_engine *e)
 static int load_source(struct fb_engine *e)
 {
 	const struct fb_flash_job *j = e->job;
-	_cleanup_(fb_bmap_freep) struct fb_bmap *b = NULL;
-	_cleanup_free_ char *found = NULL;
-	const char *bmap = j->source.bmap;
+	_cleanup_(fb_signed_bmap_done) struct fb_signed_bmap sb = { 0 };
+	const struct fb_bmap *b;
+	const char *bmap;
 	struct fb_extents x;
 	int r;
 
@@ -62,15 +63,19 @@ static int load_source(struct fb_engine *e)
 			take_extents(e, &x);
 		return r;
 	}
+	r = fb_signed_bmap_load(&j->source, &sb);
+	if (r == -EKEYREJECTED)
+		e->outcome = FB_FLASH_UNSIGNED;
+	if (r < 0)
+		return r;
+	if (sb.sig)
+		fb_engine_signed(e, sb.sig, &sb.signer);
 	r = fb_source_open(j->source.image, &e->src);
 	if (r < 0)
 		return r;
-	if (!bmap && !j->source.no_bmap)
-		bmap = found = fb_extents_find_bmap(j->source.image);
-	if (bmap) {
-		r = fb_bmap_load(bmap, &b);
-		if (r < 0)
-			return r;
+	b = sb.bmap;
+	bmap = sb.path;
+	if (b) {
 		if (!fb_source_compressed(e->src) && fb_source_size(e->src) != b->image_size) {
 			e->outcome = FB_FLASH_CORRUPT;
 			return fb_err("'%s' has %" PRIu64

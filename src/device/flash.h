@@ -30,6 +30,7 @@ enum fb_flash_outcome {
 	FB_FLASH_MISMATCH, /* read back differs, after one re-write */
 	FB_FLASH_CORRUPT,  /* the source does not match its bmap */
 	FB_FLASH_CANCELLED,
+	FB_FLASH_UNSIGNED, /* its bmap's signature is bad, or missing where one is a must */
 	_FB_FLASH_OUTCOME_MAX,
 };
 
@@ -37,6 +38,7 @@ enum fb_flash_event_type {
 	FB_FLASH_EV_PHASE,    /* a phase starts: total is its byte count (0: unknown) */
 	FB_FLASH_EV_PROGRESS, /* done of total bytes of the phase */
 	FB_FLASH_EV_RESULT,   /* the end: outcome */
+	FB_FLASH_EV_SIGNED,   /* its bmap's signature is good: sig, signer, signer_uid */
 };
 
 struct fb_flash_event {
@@ -49,6 +51,7 @@ struct fb_flash_event {
 	uint64_t written;    /* for RESULT: bytes written to the device */
 	int error;	     /* for RESULT: the failure's -errno, 0 for ok */
 	const char *device;
+	const char *sig, *signer, *signer_uid; /* for SIGNED; signer_uid may be NULL */
 };
 
 struct fb_flash_sink {
@@ -68,8 +71,11 @@ struct fb_flash_opts {
 /* What is written: IMAGE and its block map, as flash's and station's options name them. */
 struct fb_flash_source {
 	const char *image;
-	const char *bmap; /* NULL: IMAGE.bmap and friends when they exist */
-	bool no_bmap;	  /* ignore any bmap: write the whole image */
+	const char *bmap;     /* NULL: IMAGE.bmap and friends when they exist */
+	bool no_bmap;	      /* ignore any bmap: write the whole image */
+	const char *bmap_sig; /* --bmap-sig; NULL: BMAP.asc or BMAP.sig when there */
+	const char *keyring;  /* --keyring: a good signature by one of its keys is a must */
+	bool no_sig_verify;   /* --no-sig-verify: no signature is looked at */
 };
 
 struct fb_shared_source;

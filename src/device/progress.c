@@ -45,16 +45,23 @@ static int format_line(const struct fb_progress *p, const struct fb_flash_event 
 
 static void json_event(struct fb_progress *p, const struct fb_flash_event *ev)
 {
-	static const char *const types[] = { "phase", "progress", "result" };
+	static const char *const types[] = { "phase", "progress", "result", "signature" };
 
 	fprintf(p->out, "{\"event\": \"%s\", \"device\": ", types[ev->type]);
 	fb_json_str(p->out, ev->device);
 	fprintf(p->out, ", \"elapsed\": %.3f", ev->elapsed);
-	if (ev->type == FB_FLASH_EV_RESULT)
+	if (ev->type == FB_FLASH_EV_RESULT) {
 		fprintf(p->out, ", \"outcome\": \"%s\", \"device_touched\": %s",
 			fb_flash_outcome_to_string(ev->outcome),
 			ev->device_touched ? "true" : "false");
-	else
+	} else if (ev->type == FB_FLASH_EV_SIGNED) {
+		fputs(", \"signature\": ", p->out);
+		fb_json_str(p->out, ev->sig);
+		fputs(", \"key\": ", p->out);
+		fb_json_str(p->out, ev->signer);
+		fputs(", \"uid\": ", p->out);
+		fb_json_str(p->out, ev->signer_uid);
+	} else
 		fprintf(p->out,
 			", \"phase\": \"%s\", \"done\": %" PRIu64 ", \"total\": %" PRIu64
 			", \"bytes_per_second\": %.0f",
@@ -123,6 +130,14 @@ void fb_progress_emit(void *userdata, const struct fb_flash_event *ev)
 			json_event(p, ev);
 		else
 			show(p, ev, false);
+		break;
+	case FB_FLASH_EV_SIGNED:
+		if (p->mode == FB_PROGRESS_JSON)
+			json_event(p, ev);
+		else
+			fprintf(p->out, "signature '%s': good, key %s%s%s%s\n", ev->sig, ev->signer,
+				ev->signer_uid ? " (" : "", ev->signer_uid ? ev->signer_uid : "",
+				ev->signer_uid ? ")" : "");
 		break;
 	case FB_FLASH_EV_RESULT:
 		if (p->mode == FB_PROGRESS_JSON)

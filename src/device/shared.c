@@ -12,6 +12,7 @@
 #include "core/sha256.h"
 #include "core/util.h"
 #include "shared.h"
+#include "signed.h"
 #include "source.h"
 
 #define CHUNK (4 * 1024 * 1024)
@@ -23,6 +24,7 @@ void fb_shared_source_done(struct fb_shared_source *s)
 	free(s->image);
 	free(s->filter);
 	free(s->ext.v);
+	fb_pgp_signer_done(&s->signer);
 	*s = (struct fb_shared_source){ .fd = -EBADF };
 }
 
@@ -157,10 +159,9 @@ static int check_extents(struct fb_shared_source *s)
 int fb_shared_source_prepare(const struct fb_flash_source *given, const char *tmpdir,
 			     struct fb_shared_source *ret)
 {
-	const char *image = given->image, *bmap = given->bmap;
+	const char *image = given->image;
 	_cleanup_(fb_source_freep) struct fb_source *src = NULL;
-	_cleanup_(fb_bmap_freep) struct fb_bmap *b = NULL;
-	_cleanup_free_ char *found = NULL;
+	_cleanup_(fb_signed_bmap_done) struct fb_signed_bmap sb = { 0 };
 	/* The absolute path: the station's log says which file, wherever it was started. */
 	struct fb_shared_source s = { .fd = -EBADF, .image = realpath(image, NULL) };
 	int r = s.image ? 0 : fb_err_errno(-errno, "cannot open image '%s'", image);
@@ -168,18 +169,21 @@ int fb_shared_source_prepare(const struct fb_flash_source *given, const char *tm
 	/* the log names the image by what `sha256sum` prints */
 	if (r >= 0 && (r = fb_sha256_file(image, s.sha256)) < 0)
 		r = fb_err_errno(r, "cannot read image '%s'", image);
+	/* the signature first: a station with --keyring does not start without a good one */
+	if (r >= 0)
+		r = fb_signed_bmap_load(given, &sb);
 	if (r >= 0)
 		r = fb_source_open(image, &src);
-	if (r >= 0 && !bmap && !given->no_bmap)
-		bmap = found = fb_extents_find_bmap(image);
-	if (r >= 0 && bmap)
-		r = fb_bmap_load(bmap, &b);
 	if (r >= 0)
 		r = materialize(&s, src, tmpdir);
 	if (r >= 0)
-		r = plan(&s, b, bmap);
+		r = plan(&s, sb.bmap, sb.path);
 	if (r >= 0)
 		r = check_extents(&s);
+	if (r >= 0 && sb.sig) {
+		s.signer = sb.signer;
+		sb.signer = (struct fb_pgp_signer){ 0 };
+	}
 	if (r < 0) {
 		fb_shared_source_done(&s);
 		return r;

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/openpgp.h"
 #include "core/sha256.h"
 #include "extents.h"
 #include "flash.h"
@@ -27,12 +28,15 @@ struct fb_shared_source {
 	int fd;	      /* the image's plain bytes */
 	struct fb_extents ext;
 	char sha256[FB_SHA256_HEX_LEN + 1]; /* of IMAGE as given (sha256sum IMAGE) */
+	struct fb_pgp_signer signer;	    /* who signed its bmap; fpr "" when unsigned */
 };
 
 /*
  * Prepares SRC's image with its bmap (NULL: found next to it, unless
- * no_bmap); a compressed image is decompressed into an unlinked file in
- * TMPDIR.  Logs; -EBADMSG when the image does not decompress or match its bmap.
+ * no_bmap), whose signature is checked first (signed.h); a compressed image
+ * is decompressed into an unlinked file in TMPDIR.  Logs; -EBADMSG when the
+ * image does not decompress or match its bmap, -EKEYREJECTED when the bmap's
+ * signature is refused.
  */
 int fb_shared_source_prepare(const struct fb_flash_source *src, const char *tmpdir,
 			     struct fb_shared_source *ret);

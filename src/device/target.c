@@ -107,21 +107,7 @@ void fb_target_close(struct fb_target *t)
 
 static int pio(struct fb_target *t, bool wr, void *buf, size_t len, uint64_t off)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = wr ? pwrite(t->fd, (char *)buf + done, len - done, (off_t)(off + done))
-			       : pread(t->fd, (char *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENOSPC;
-		done += (size_t)n;
-	}
-	return 0;
+	return fb_pio_full(t->fd, wr, buf, len, off);
 }
 
 /* I/O on an aligned span; a failure is narrowed down to the first piece that fails. */

@@ -11,6 +11,7 @@
 #include "bmap.h"
 #include "boot.h"
 #include "core/log.h"
+#include "core/openpgp.h"
 #include "core/outfile.h"
 #include "core/util.h"
 #include "image.h"
@@ -385,17 +386,47 @@ static int write_bmap(const char *path, int img_fd, uint64_t size, struct fb_out
 	return 0;
 }
 
-/* Both outputs are complete: drop the old bmap first, so no new image pairs with it. */
-static int commit_outputs(struct fb_outfile *img, struct fb_outfile *bm)
+/* The bmap's detached signature, by KEY, as BMAP.asc (armored, as bmaptool looks for it). */
+static int sign_bmap(const struct fb_outfile *bm, const char *key, struct fb_outfile *sig)
 {
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (asprintf(&path, "%s.asc", bm->path) < 0)
+		return fb_err_errno(-ENOMEM, "cannot sign '%s'", bm->path);
+	r = fb_outfile_open(sig, path);
+	if (r >= 0)
+		r = fb_pgp_sign(bm->tmp, key, sig->fd);
+	if (r >= 0)
+		fb_info("image: %s signed by key %s", bm->path, key);
+	return r;
+}
+
+/*
+ * All outputs are complete: drop the old bmap and its signatures first, so
+ * no new image pairs with them (a signature of another bmap included).
+ */
+static int commit_outputs(struct fb_outfile *img, struct fb_outfile *bm, struct fb_outfile *sig)
+{
+	static const char *const sigs[] = { ".asc", ".sig" };
 	int r;
 
 	if (unlink(bm->path) < 0 && errno != ENOENT)
 		return fb_err_errno(-errno, "cannot replace '%s'", bm->path);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
+		_cleanup_free_ char *p = NULL;
+
+		if (asprintf(&p, "%s%s", bm->path, sigs[i]) < 0)
+			return fb_err_errno(-ENOMEM, "cannot replace '%s'", bm->path);
+		if (unlink(p) < 0 && errno != ENOENT)
+			return fb_err_errno(-errno, "cannot remove '%s'", p);
+	}
 	r = fb_outfile_commit(img);
-	if (r < 0)
-		return r;
-	return fb_outfile_commit(bm);
+	if (r >= 0)
+		r = fb_outfile_commit(bm);
+	if (r >= 0 && sig->fd >= 0)
+		r = fb_outfile_commit(sig);
+	return r;
 }
 
 static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts,
@@ -459,7 +490,7 @@ int fb_image_check(const struct fb_board *b)
 
 int fb_image_build(const struct fb_board *b, const struct fb_image_opts *opts)
 {
-	struct fb_outfile img = { .fd = -EBADF }, bm = { .fd = -EBADF };
+	struct fb_outfile img = { .fd = -EBADF }, bm = { .fd = -EBADF }, sig = { .fd = -EBADF };
 	const char *path = opts->path;
 	double t0 = fb_now();
 	int r;
@@ -474,10 +505,13 @@ int fb_image_build(const struct fb_board *b, const struct fb_image_opts *opts)
 		r = fb_err_errno(-errno, "cannot write '%s'", img.tmp);
 	if (r >= 0)
 		r = write_bmap(path, img.fd, b->size, &bm);
+	if (r >= 0 && opts->sign)
+		r = sign_bmap(&bm, opts->sign, &sig);
 	if (r >= 0)
-		r = commit_outputs(&img, &bm);
+		r = commit_outputs(&img, &bm, &sig);
 	if (r >= 0)
 		fb_debug("image step took %.2f s", fb_now() - t0);
+	fb_outfile_abort(&sig);
 	fb_outfile_abort(&bm);
 	fb_outfile_abort(&img);
 	return r;

@@ -13,10 +13,12 @@ struct fb_image_opts {
 	const char *kernel, *initramfs, *cmdline;
 	int64_t timestamp; /* "now" for file times: fb_source_date_epoch() */
 	const char *fdt;   /* the board's device tree ([kernel] dtbs), or NULL */
+	const char *sign;  /* --sign or [image] sign: the key that signs the bmap, or NULL */
 };
 
 /*
- * Builds opts->path and opts->path.bmap from the board B.  Both
+ * Builds opts->path and opts->path.bmap from the board B (and, with
+ * opts->sign, the bmap's detached signature opts->path.bmap.asc).  All
  * are written under temporary names and renamed into place only when all
  * of the image was written: on failure an older image stays untouched.
  */

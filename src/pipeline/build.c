@@ -26,7 +26,7 @@ static const char *build_rootfs(const struct fb_build *b)
 	return b->rootfs_override ?: b->rootfs.tar;
 }
 
-static int image_key(const struct fb_build *b, char key[FB_KEY_LEN + 1])
+static int image_key(const struct fb_build *b, const char *sign, char key[FB_KEY_LEN + 1])
 {
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new("image");
 	char epoch[24];
@@ -44,6 +44,9 @@ static int image_key(const struct fb_build *b, char key[FB_KEY_LEN + 1])
 	 * installed; 4: ids derived from the seed, every time the epoch).
 	 */
 	fb_hasher_str(h, "image-step", "4");
+	/* a signature made is part of the outputs; none made keeps the keys of before */
+	if (sign)
+		fb_hasher_str(h, "sign", sign);
 	r = fb_image_hash_inputs(b->board, h);
 	if (r < 0)
 		return r;
@@ -106,6 +109,7 @@ static int image_stage(struct fb_build *b, const struct fb_build_opts *opts)
 		.cmdline = b->kernel.cmdline,
 		.timestamp = b->env.timestamp,
 		.fdt = b->kernel.fdt,
+		.sign = opts->sign ?: b->board->sign,
 	};
 	char key[FB_KEY_LEN + 1];
 	double t0 = fb_now();
@@ -113,7 +117,7 @@ static int image_stage(struct fb_build *b, const struct fb_build_opts *opts)
 
 	if (!b->image)
 		return 0;
-	r = image_key(b, key);
+	r = image_key(b, io.sign, key);
 	if (r < 0)
 		return r;
 	if (!b->rootfs_override && image_up_to_date(b, opts->outdir, key)) {

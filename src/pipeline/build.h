@@ -24,6 +24,7 @@ struct fb_build_opts {
 	const char *rootfs; /* --rootfs DIR|ARCHIVE: instead of the rootfs stage; NULL */
 	bool pull;	    /* --pull: a Dockerfile's registry images may be fetched */
 	bool debug;	    /* --debug: the kernel as [kernel] debug = yes */
+	const char *sign;   /* --sign KEYID: the bmap signed by it (else [image] sign) */
 };
 
 struct fb_build {

@@ -35,6 +35,7 @@ struct fb_board {
 	uint64_t size; /* with power_of_two, already rounded up */
 	bool power_of_two;
 	char *seed; /* what the image's ids derive from; NULL: the board name */
+	char *sign; /* the key that signs the bmap (OUT/NAME.img.bmap.asc), or NULL */
 
 	struct fb_section *sections;
 	size_t n_sections;

@@ -26,10 +26,10 @@ static void format_time(double t, char *buf, size_t len)
 
 char *fb_station_audit_line(const struct fb_station_record *r)
 {
-	const char *keys[] = { "device", "id_path", "serial", "model", "image", "image_sha256" };
-	const char *vals[] = {
-		r->device, r->id_path, r->serial, r->model, r->image, r->image_sha256
-	};
+	const char *keys[] = { "device", "id_path",	 "serial", "model",
+			       "image",	 "image_sha256", "signer" };
+	const char *vals[] = { r->device, r->id_path,	   r->serial, r->model,
+			       r->image,  r->image_sha256, r->signer };
 	char when[48], *line = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&line, &len);

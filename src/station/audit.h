@@ -13,6 +13,7 @@ struct fb_station_record {
 	double time; /* when it ended: seconds since the epoch */
 	const char *device, *id_path, *serial, *model;
 	const char *image, *image_sha256;
+	const char *signer; /* the fingerprint of the key that signed its bmap, or NULL */
 	uint64_t size, bytes_written;
 	double seconds;
 	const char *result; /* "ok" (written and verified), "failed", "removed", "incomplete", ... */

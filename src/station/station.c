@@ -138,6 +138,7 @@ static void record(struct station *s, const struct fb_station_row *r, double sec
 		.model = r->dev.model,
 		.image = s->o->src->image,
 		.image_sha256 = s->o->src->sha256,
+		.signer = *s->o->src->signer.fpr ? s->o->src->signer.fpr : NULL,
 		.size = r->dev.size,
 		.bytes_written = r->written,
 		.seconds = seconds,

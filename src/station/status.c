@@ -33,15 +33,18 @@ void fb_station_status_start(struct fb_station_status *st)
 	if (st->mode == FB_STATION_OUT_JSON) {
 		fputs("{\"event\": \"station\", \"state\": \"started\", \"image\": ", st->out);
 		fb_json_str(st->out, s->image);
-		fprintf(st->out,
-			", \"image_sha256\": \"%s\", \"bytes_to_write\": %" PRIu64
-			", \"count\": %u}\n",
-			s->sha256, s->ext.mapped, st->count);
+		fprintf(st->out, ", \"image_sha256\": \"%s\", \"signer\": ", s->sha256);
+		fb_json_str(st->out, *s->signer.fpr ? s->signer.fpr : NULL);
+		fprintf(st->out, ", \"bytes_to_write\": %" PRIu64 ", \"count\": %u}\n",
+			s->ext.mapped, st->count);
 	} else {
 		fprintf(st->out,
-			"station: '%s' (sha256 %.16s..., %s, %s to write), waiting for devices\n",
+			"station: '%s' (sha256 %.16s..., %s, %s to write%s%s%s%s), waiting for "
+			"devices\n",
 			s->image, s->sha256, s->filter,
-			fb_format_size(s->ext.mapped, size, sizeof(size)));
+			fb_format_size(s->ext.mapped, size, sizeof(size)),
+			*s->signer.fpr ? ", signed by " : "", s->signer.fpr,
+			s->signer.uid ? " " : "", s->signer.uid ? s->signer.uid : "");
 	}
 	fflush(st->out);
 }

@@ -61,7 +61,7 @@ static void emit(void *userdata, const struct fb_flash_event *ev)
 		r->done = ev->done;
 		if (ev->total)
 			r->total = ev->total;
-	} else {
+	} else if (ev->type == FB_FLASH_EV_RESULT) {
 		r->finished = true;
 		r->outcome = ev->outcome;
 		r->error = ev->error;

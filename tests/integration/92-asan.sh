@@ -5,7 +5,7 @@
 # so an error in a run that is meant to fail (bad input, refusals) is caught
 # too, not only a changed exit status.
 # FB_ASAN_TESTS: the tests to run (names without .sh); the default is one
-# image, one bad-input, one bmap and one flash test, e.g. for all of them:
+# image, one bad-input, one bmap, one flash and the signature test, e.g. for all of them:
 #   FB_ASAN_TESTS="10-image-gpt 11-image-dos 20-bad-input 30-bmap 60-devices \
 #     61-flash 62-refusals 63-faults 64-sources 65-gpt-grow 66-bmap-interop \
 #     67-flash-board" tests/run -- tests/integration/92-asan.sh
@@ -25,7 +25,7 @@ export UBSAN_OPTIONS="$opts:print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="$opts"
 export FLASHBUILD="$TOP/build/asan/flashbuild"
 
-tests=${FB_ASAN_TESTS:-10-image-gpt 20-bad-input 30-bmap 61-flash}
+tests=${FB_ASAN_TESTS:-10-image-gpt 20-bad-input 30-bmap 61-flash 68-signatures}
 for t in $tests; do
 	note "$t under ASan+UBSan"
 	"$TOP/tests/integration/$t.sh" >"$TMP/$t.log" 2>&1 </dev/null || {

@@ -103,6 +103,7 @@ static void test_audit_line(void **state)
 		line, "{\"time\": \"2025-11-25T13:30:02.125Z\", \"device\": \"/dev/sdb\", "
 		      "\"id_path\": \"pci-0000:00:14.0-usb-0:2.3\", \"serial\": \"4C5\\\"31\", "
 		      "\"model\": null, \"image\": \"out/x.img\", \"image_sha256\": \"ab12\", "
+		      "\"signer\": null, "
 		      "\"size\": 100, \"bytes_written\": 42, \"seconds\": 1.500, \"result\": "
 		      "\"ok\", \"reason\": null}\n");
 	free(line);
