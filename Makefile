@@ -8,13 +8,17 @@
 #   make install    PREFIX=/usr/local DESTDIR= (binary, man page, udev rule, station unit)
 
 PREFIX ?= /usr/local
+# The version, from one place: debian/changelog's first line (flashbuild --version
+# says it, make lint checks the man page says it too).
+VERSION := ${shell sed -n '1s/^flashbuild (\([^)]*\)).*/\1/p' debian/changelog}
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
 PKGS := libudev fdisk blkid ext2fs com_err libarchive inih libcrypto libxml-2.0 libcrypt gpgme
 
 CFLAGS ?= -O2 -g
 FB_CFLAGS := -std=gnu17 -Wall -Wextra -Wmissing-prototypes -Werror -D_GNU_SOURCE \
-	-D_FILE_OFFSET_BITS=64 -Isrc -Ibuild/gen $(shell $(PKG_CONFIG) --cflags $(PKGS))
+	-D_FILE_OFFSET_BITS=64 -Isrc -Ibuild/gen \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 FB_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -44,6 +48,17 @@ TOOL_SRCS := tests/tools/faultfs.c
 TOOL_BINS := build/tools/faultfs
 
 all: flashbuild
+
+# What the program is told of where it is installed and what it is: rewritten only
+# when PREFIX or VERSION changed, so that a `make install PREFIX=...` after `make`
+# rebuilds what names FB_DATADIR.
+build/gen/config.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define FB_DATADIR "%s"\n#define FB_VERSION "%s"\n' \
+		'$(PREFIX)/share/flashbuild' '$(VERSION)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+
 
 build/gen/%.h: src/%
 	@mkdir -p $(dir $@)
@@ -135,16 +150,33 @@ lint: $(ANALYZE_STAMPS) $(EMBEDDED_H)
 		--template='{file}:{line}: {severity}({id}): {message}' src/ tests/fuzz/ $(TOOL_SRCS)
 	shellcheck -s sh $(if $(SHELLCHECK_SUPP),-e $(SHELLCHECK_SUPP)) $(EMBEDDED)
 	shellcheck scripts/check-floors
+	shellcheck -s bash scripts/bash-completion/flashbuild
 	scripts/check-floors docs/architecture.md src
+	@grep -q '^\.TH FLASHBUILD 1 "[^"]*" "flashbuild $(VERSION)"' docs/flashbuild.1 || \
+		{ echo "docs/flashbuild.1: .TH does not say flashbuild $(VERSION) (debian/changelog)"; exit 1; }
 
 # udev reads rules and systemd units only from their own directories, whatever PREFIX is.
 UDEVRULESDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),/lib/udev)/rules.d
 SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd \
 	2>/dev/null),/lib/systemd/system)
 
+DATA := $(DESTDIR)$(PREFIX)/share/flashbuild
+DOCS := README.md $(wildcard docs/*.md)
+
+# What the Debian package holds too (debian/rules runs this with PREFIX=/usr): the
+# program, its boards and layouts (found by the search path, profile/search.h), the
+# man page, bash completion, the docs, the udev rule and the station's unit.
 install: flashbuild
 	install -D -m 0755 flashbuild $(DESTDIR)$(PREFIX)/bin/flashbuild
 	install -D -m 0644 docs/flashbuild.1 $(DESTDIR)$(PREFIX)/share/man/man1/flashbuild.1
+	@mkdir -p $(DATA)
+	rm -rf $(DATA)/boards $(DATA)/partitions
+	cp -R --no-preserve=ownership boards partitions $(DATA)/
+	chmod -R u=rwX,go=rX $(DATA)
+	install -D -m 0644 scripts/bash-completion/flashbuild \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/flashbuild
+	install -d $(DESTDIR)$(PREFIX)/share/doc/flashbuild
+	install -m 0644 $(DOCS) $(DESTDIR)$(PREFIX)/share/doc/flashbuild/
 	install -D -m 0644 udev/60-flashbuild.rules $(DESTDIR)$(UDEVRULESDIR)/60-flashbuild.rules
 	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
 	sed 's|/usr/local/bin/flashbuild|$(PREFIX)/bin/flashbuild|' udev/flashbuild-station.service \
@@ -154,7 +186,11 @@ install: flashbuild
 clean:
 	rm -rf build flashbuild
 
-.PHONY: all unit asan fuzz fuzz-build tools check lint install clean
+# Every object may include it (profile/search.h does): there before anything compiles.
+$(OBJS) $(ASAN_OBJS) build/asan/main.o $(FUZZ_OBJS) $(ANALYZE_STAMPS) $(UNIT_BINS): \
+	build/gen/config.h
+
+.PHONY: all unit asan fuzz fuzz-build tools check lint install clean FORCE
 # Keep the sanitizer objects the unit tests are linked from.
 .SECONDARY:
 # Only where objects go: build/test-cache holds kernel trees with their own .d files.

@@ -12,7 +12,8 @@
 #include "core/log.h"
 #include "core/spawn.h"
 
-#define FB_VERSION "0.1"
+/* FB_VERSION (debian/changelog's), written by the Makefile */
+#include "config.h"
 
 struct command {
 	const char *name;
@@ -22,7 +23,7 @@ struct command {
 static const struct command commands[] = {
 	{ "build", fb_cmd_build },     { "emulate", fb_cmd_emulate }, { "image", fb_cmd_image },
 	{ "devices", fb_cmd_devices }, { "flash", fb_cmd_flash },     { "station", fb_cmd_station },
-	{ "verify", fb_cmd_verify },
+	{ "verify", fb_cmd_verify },   { "boards", fb_cmd_boards },
 };
 
 /* Global options stop at the command ('+'): what follows is the command's. */

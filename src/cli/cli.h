@@ -31,6 +31,7 @@ typedef int (*fb_cmd_fn)(int argc, char *argv[]);
 void fb_cli_help(FILE *f);
 
 /* The commands, one file each (cmd-NAME.c), for main.c's table. */
+int fb_cmd_boards(int argc, char *argv[]);
 int fb_cmd_build(int argc, char *argv[]);
 int fb_cmd_image(int argc, char *argv[]);
 int fb_cmd_emulate(int argc, char *argv[]);

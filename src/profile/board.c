@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "board.h"
+#include "paths.h"
+#include "search.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -412,20 +414,28 @@ static int board_round_size(struct fb_board *b)
 	return 0;
 }
 
-/* "x86-usb" -> "boards/x86-usb.conf"; a path (with '/' or ".conf") stays as it is. */
-static int board_resolve(const char *name, char **ret_path, char **ret_name)
+/*
+ * "x86-usb": the first place that has boards/x86-usb.conf (search.h), whose
+ * root its paths are taken from (*RET_ROOT; NULL when none has it); a path
+ * (with '/' or ".conf") stays as it is, its paths the current directory's.
+ */
+static int board_resolve(const char *name, char **ret_path, char **ret_name, char **ret_root)
 {
-	_cleanup_free_ char *path = NULL, *copy = NULL;
+	_cleanup_free_ char *copy = NULL;
+	enum fb_place place;
 	const char *base;
 	size_t n;
+	int r = 0;
 
-	if (strchr(name, '/') || strstr(name, ".conf"))
-		path = strdup(name);
-	else if (asprintf(&path, "boards/%s.conf", name) < 0)
-		path = NULL;
-	if (!path)
-		return -ENOMEM;
-	copy = strdup(path);
+	if (strchr(name, '/') || strstr(name, ".conf")) {
+		*ret_path = strdup(name);
+		*ret_root = strdup(".");
+		if (!*ret_path || !*ret_root)
+			return -ENOMEM;
+	} else if ((r = fb_board_find(name, ret_path, ret_root, &place)) == -ENOMEM) {
+		return r;
+	}
+	copy = *ret_path ? strdup(*ret_path) : NULL;
 	if (!copy)
 		return -ENOMEM;
 	base = basename(copy);
@@ -433,16 +443,25 @@ static int board_resolve(const char *name, char **ret_path, char **ret_name)
 	if (n > 5 && !strcmp(base + n - 5, ".conf"))
 		n -= 5;
 	*ret_name = strndup(base, n);
-	if (!*ret_name)
-		return -ENOMEM;
-	*ret_path = TAKE_PTR(path);
-	return 0;
+	return *ret_name ? 0 : -ENOMEM;
+}
+
+/* No such profile: one line, with the places looked in and the close names. */
+static int not_found(const struct fb_board *b)
+{
+	_cleanup_free_ char *user = fb_place_root(FB_PLACE_USER), *close = NULL;
+
+	close = fb_board_close_names(b->name);
+	return fb_err("%s: no such board profile (boards are looked up in ./boards, %s/boards and "
+		      "%s/boards)%s%s",
+		      b->path, user ? user : "~/.config/flashbuild", FB_DATADIR,
+		      close ? "; close names: " : "", close ? close : "");
 }
 
 int fb_board_load(const char *name, struct fb_board **ret)
 {
 	_cleanup_(fb_board_freep) struct fb_board *b = NULL;
-	_cleanup_free_ char *error = NULL;
+	_cleanup_free_ char *error = NULL, *root = NULL;
 	const char *efile = NULL;
 	unsigned eline = 0;
 	int r;
@@ -450,14 +469,12 @@ int fb_board_load(const char *name, struct fb_board **ret)
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return fb_err_errno(-ENOMEM, "cannot load board '%s'", name);
-	r = board_resolve(name, &b->path, &b->name);
+	r = board_resolve(name, &b->path, &b->name, &root);
 	if (r < 0)
 		return fb_err_errno(r, "cannot load board '%s'", name);
 	r = parse_file(b, b->path, 0, &error, &efile, &eline);
 	if (r == -ENOENT && eline == 0 && efile && !strcmp(efile, b->path))
-		return fb_err("%s: no such board profile (boards are looked up as "
-			      "boards/NAME.conf in the current directory)",
-			      b->path);
+		return not_found(b);
 	if (r < 0 && eline == 0)
 		return fb_err("%s: %s", efile ? efile : b->path, error ? error : "cannot read");
 	if (r < 0)
@@ -465,6 +482,8 @@ int fb_board_load(const char *name, struct fb_board **ret)
 	r = board_apply_keys(b);
 	if (r < 0)
 		return r;
+	if (root && strcmp(root, ".") && fb_board_rebase(b, root) < 0)
+		return fb_err_errno(-ENOMEM, "cannot load board '%s'", name);
 	r = board_check(b);
 	if (r >= 0)
 		r = board_round_size(b);
@@ -500,75 +519,6 @@ struct fb_board *fb_board_free(struct fb_board *b)
 	free(b->path);
 	free(b);
 	return NULL;
-}
-
-static int dup_str(const char *s, char **ret)
-{
-	*ret = s ? strdup(s) : NULL;
-	return s && !*ret ? -ENOMEM : 0;
-}
-
-/* The copy's own string for the file name F of B (the kvs and sections point at these). */
-static const char *dup_file_of(const struct fb_board *b, const struct fb_board *copy, const char *f)
-{
-	for (size_t i = 0; i < b->n_files; i++)
-		if (b->files[i] == f)
-			return copy->files[i];
-	return f; /* not one of the board's (a caller's own): shared, as in B */
-}
-
-static int dup_section(const struct fb_board *b, const struct fb_board *copy,
-		       const struct fb_section *s, struct fb_section *ret)
-{
-	*ret = (struct fb_section){ .file = dup_file_of(b, copy, s->file), .line = s->line };
-	if (dup_str(s->kind, &ret->kind) < 0 || dup_str(s->name, &ret->name) < 0)
-		return -ENOMEM;
-	ret->kvs = s->n_kvs ? calloc(s->n_kvs, sizeof(*ret->kvs)) : NULL;
-	if (s->n_kvs && !ret->kvs)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_kvs; i++) {
-		const struct fb_kv *kv = &s->kvs[i];
-		struct fb_kv *c = &ret->kvs[i];
-
-		ret->n_kvs = i + 1; /* freed with the rest from here on */
-		c->file = dup_file_of(b, copy, kv->file);
-		c->line = kv->line;
-		if (dup_str(kv->key, &c->key) < 0 || dup_str(kv->value, &c->value) < 0 ||
-		    dup_str(kv->written, &c->written) < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-int fb_board_dup(const struct fb_board *b, struct fb_board **ret)
-{
-	_cleanup_(fb_board_freep) struct fb_board *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return -ENOMEM;
-	c->size = b->size;
-	c->power_of_two = b->power_of_two;
-	if (dup_str(b->name, &c->name) < 0 || dup_str(b->path, &c->path) < 0 ||
-	    dup_str(b->description, &c->description) < 0 || dup_str(b->arch, &c->arch) < 0 ||
-	    dup_str(b->layout, &c->layout) < 0 || dup_str(b->seed, &c->seed) < 0 ||
-	    dup_str(b->sign, &c->sign) < 0)
-		return -ENOMEM;
-	c->files = b->n_files ? calloc(b->n_files, sizeof(*c->files)) : NULL;
-	c->sections = b->n_sections ? calloc(b->n_sections, sizeof(*c->sections)) : NULL;
-	if ((b->n_files && !c->files) || (b->n_sections && !c->sections))
-		return -ENOMEM;
-	for (; c->n_files < b->n_files; c->n_files++)
-		if (dup_str(b->files[c->n_files], &c->files[c->n_files]) < 0)
-			return -ENOMEM;
-	/* counted before it is filled: a half-copied section is freed with the rest */
-	for (; c->n_sections < b->n_sections; c->n_sections++)
-		if (dup_section(b, c, &b->sections[c->n_sections], &c->sections[c->n_sections]) <
-		    0) {
-			c->n_sections++;
-			return -ENOMEM;
-		}
-	*ret = TAKE_PTR(c);
-	return 0;
 }
 
 const struct fb_section *fb_board_section(const struct fb_board *b, const char *kind,
