@@ -93,9 +93,20 @@ int main(int argc, char *argv[])
 		return FB_EXIT_USAGE;
 	}
 	if (!strcmp(argv[optind], "help")) {
-		fb_cli_help(stdout);
-		return FB_EXIT_OK;
+		if (optind + 1 >= argc) {
+			fb_cli_help(stdout);
+			return FB_EXIT_OK;
+		}
+		if (fb_cli_help_command(stdout, argv[optind + 1]) == 0)
+			return FB_EXIT_OK;
+		fb_err("help: unknown command '%s'; try 'flashbuild --help'", argv[optind + 1]);
+		return FB_EXIT_USAGE;
 	}
+	/* CMD --help, CMD -h: that command's part of the help */
+	if (optind + 1 < argc &&
+	    (!strcmp(argv[optind + 1], "--help") || !strcmp(argv[optind + 1], "-h")) &&
+	    fb_cli_help_command(stdout, argv[optind]) == 0)
+		return FB_EXIT_OK;
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
 		if (!strcmp(argv[optind], commands[i].name)) {
 			int n = argc - optind;

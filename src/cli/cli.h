@@ -27,8 +27,9 @@ enum fb_exit {
  */
 typedef int (*fb_cmd_fn)(int argc, char *argv[]);
 
-/* The text of `flashbuild --help`. */
+/* The text of `flashbuild --help`; of `flashbuild help CMD` (-ENOENT: no such command). */
 void fb_cli_help(FILE *f);
+int fb_cli_help_command(FILE *f, const char *cmd);
 
 /* The commands, one file each (cmd-NAME.c), for main.c's table. */
 int fb_cmd_boards(int argc, char *argv[]);

@@ -118,3 +118,14 @@ rc=0
 rc=0
 "$FLASHBUILD" frobnicate >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "an unknown command exited $rc, not 2"
+
+# Each command's own help: exit 0, that command's options only.
+for form in "flash --help" "flash -h" "help flash"; do
+	# shellcheck disable=SC2086
+	"$FLASHBUILD" $form >"$TMP/help" 2>&1 || fail "'$form' exited non-zero"
+	grep -q -- '--check-capacity' "$TMP/help" || fail "'$form' does not show flash's options"
+	! grep -q -- '--stop-timeout' "$TMP/help" || fail "'$form' shows station's options too"
+done
+rc=0
+"$FLASHBUILD" help frobnicate >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "help of an unknown command exited $rc, not 2"
