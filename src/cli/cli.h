@@ -17,7 +17,7 @@ enum fb_exit {
 	FB_EXIT_SOURCE = 5,  /* the image does not match its bmap */
 	/* its bmap's signature is bad, or missing where --keyring asks for one */
 	FB_EXIT_SIGNATURE = 6,
-	/* interrupted (SIGINT, SIGTERM, SIGHUP) */
+	/* interrupted by SIGINT; flash exits 128 + N for signal N (143 SIGTERM, 129 SIGHUP) */
 	FB_EXIT_CANCELLED = 130,
 };
 

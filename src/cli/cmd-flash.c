@@ -121,6 +121,23 @@ static int outcome_exit(enum fb_flash_outcome o)
 	}
 }
 
+/*
+ * The signal that stopped the job, taken off the signalfd before the mask is
+ * lifted (else it would kill the process then): exit 128 + its number, as a
+ * shell reports a command a signal ended.
+ */
+static int cancelled_exit(int sfd)
+{
+	struct signalfd_siginfo si;
+	int r = FB_EXIT_CANCELLED, n = 0;
+
+	/* every one pending is taken (the first counts): none kills us afterwards */
+	while (sfd >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (n++ == 0)
+			r = 128 + (int)si.ssi_signo;
+	return r;
+}
+
 int fb_cmd_flash(int argc, char *argv[])
 {
 	struct flash_args a = { .progress = _FB_PROGRESS_MAX,
@@ -129,6 +146,7 @@ int fb_cmd_flash(int argc, char *argv[])
 	struct fb_progress p;
 	sigset_t mask, old;
 	enum fb_flash_outcome o;
+	int r;
 
 	a.img = (struct fb_image_args)FB_IMAGE_ARGS_INIT("flash", &a.job.source);
 	if (parse_args(argc, argv, &a))
@@ -150,10 +168,11 @@ int fb_cmd_flash(int argc, char *argv[])
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	a.job.cancel_fd = sfd;
 	o = fb_flash_run(&a.job);
+	r = o == FB_FLASH_CANCELLED ? cancelled_exit(sfd) : outcome_exit(o);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (o == FB_FLASH_OK && !a.job.opts.dry_run && a.progress != FB_PROGRESS_JSON)
 		fb_info("'%s' written to '%s'%s", a.job.source.image, a.job.device,
 			a.job.opts.verify ? " and verified" : "");
 	fb_image_args_done(&a.img);
-	return outcome_exit(o);
+	return r;
 }

@@ -73,26 +73,29 @@ if blkid -p "$dev" >"$TMP/blkid"; then
 	fail "blkid -p finds something on a failed flash"
 fi
 
-# 4. Ctrl-C (SIGINT) in the middle of a slow write: a clean stop that says the
-#    device is incomplete, a non-zero exit, and no partition table.
-"$FLASHBUILD" flash --allow-fixed --progress=none "$img" "$dev" || fail "the clean flash failed"
-fault "$TMP/fuse" "slow 20000"
-"$FLASHBUILD" flash --allow-fixed --json "$img" "$dev" >"$TMP/events" 2>"$TMP/err" &
-pid=$!
-i=0
-until grep -q '"phase": "write"' "$TMP/events"; do
-	i=$((i + 1))
-	[ $i -lt 200 ] || fail "the write phase never started"
-	sleep 0.05
+# 4. Ctrl-C (SIGINT), SIGTERM, SIGHUP in the middle of a slow write: a clean
+#    stop that says the device is incomplete, exit 128 + the signal's number
+#    (130, 143, 129, as documented), and no partition table.
+for sig in INT:130 TERM:143 HUP:129; do
+	"$FLASHBUILD" flash --allow-fixed --progress=none "$img" "$dev" || fail "the clean flash failed"
+	fault "$TMP/fuse" "slow 20000"
+	"$FLASHBUILD" flash --allow-fixed --json "$img" "$dev" >"$TMP/events" 2>"$TMP/err" &
+	pid=$!
+	i=0
+	until grep -q '"phase": "write"' "$TMP/events"; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || fail "the write phase never started"
+		sleep 0.05
+	done
+	kill -"${sig%:*}" $pid
+	rc=0
+	wait $pid || rc=$?
+	fault "$TMP/fuse" clear
+	cat "$TMP/err" >&2
+	[ $rc -eq "${sig#*:}" ] || fail "SIG${sig%:*}: exit $rc, not ${sig#*:}"
+	grep -q "interrupted: the device is now incomplete" "$TMP/err" || fail "SIG${sig%:*}: no word of the interruption"
+	tail -n 1 "$TMP/events" | grep -q '"outcome": "cancelled"' || fail "SIG${sig%:*}: no cancelled result event"
+	if sfdisk -d "$dev" >/dev/null 2>&1; then
+		fail "a partition table survived a flash interrupted by SIG${sig%:*}"
+	fi
 done
-kill -INT $pid
-rc=0
-wait $pid || rc=$?
-fault "$TMP/fuse" clear
-cat "$TMP/err" >&2
-[ $rc -ne 0 ] || fail "interrupted, yet exit 0"
-grep -q "interrupted: the device is now incomplete" "$TMP/err" || fail "no word of the interruption"
-tail -n 1 "$TMP/events" | grep -q '"outcome": "cancelled"' || fail "no cancelled result event"
-if sfdisk -d "$dev" >/dev/null 2>&1; then
-	fail "a partition table survived an interrupted flash"
-fi
