@@ -55,7 +55,8 @@ int fb_write_span(struct fb_engine *e, const uint8_t *data, uint64_t off, size_t
 		  bool to_memory);
 
 /* verify.c */
-int fb_verify_body(struct fb_engine *e);
+/* After the last write: every extent, the tail and the head read back (verify.c). */
+int fb_verify_all(struct fb_engine *e);
 int fb_write_deferred(struct fb_engine *e);
 
 /* capacity.c */

@@ -231,9 +231,9 @@ static int run(struct fb_engine *e)
 		return r;
 	if ((r = fb_write_body(e)) < 0 || (r = fb_target_sync(&e->tgt)) < 0)
 		return r;
-	if (o->verify && (r = fb_verify_body(e)) < 0)
-		return r;
 	if ((r = fb_write_deferred(e)) < 0)
+		return r;
+	if (o->verify && (r = fb_verify_all(e)) < 0)
 		return r;
 	return fb_parts_finish(e);
 }

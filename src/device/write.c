@@ -47,6 +47,9 @@ int fb_write_span(struct fb_engine *e, const uint8_t *data, uint64_t off, size_t
 {
 	uint64_t a = off, b = off + len;
 
+	/* once the head and tail are on the device, a range is written again whole */
+	if (e->head_written)
+		return fb_target_write(&e->tgt, data, len, off);
 	if (to_memory) {
 		to_deferred(&e->head, data, off, len);
 		to_deferred(&e->tail, data, off, len);

@@ -13,15 +13,18 @@
  *   eio-read OFFSET [LENGTH]   the same for reads
  *   flip OFFSET        the byte at OFFSET reads inverted (the file is unchanged)
  *   slow USECONDS      every write of "disk" takes that long first (a slow stick)
- *   clear              behave again
+ *   wrap REAL          a fake-capacity card: "disk" keeps its size, but byte O
+ *                      is byte O % REAL of the backing file, read and written
+ *   clear              behave again (not wrap: a card's fakeness is for good)
  * "disk" is opened direct_io, so every read of the loop device reaches here.
- * Build: cc faultfs.c $(pkg-config --cflags --libs fuse3) -o faultfs
+ * Built by `make tools` as build/tools/faultfs.
  */
 #define FUSE_USE_VERSION 35
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +38,33 @@ struct state {
 	uint64_t eio_write, eio_read, flip;
 	uint64_t eio_write_len, eio_read_len;
 	unsigned long slow_us;
+	uint64_t wrap; /* 0: none */
 };
+
+/* pread() or pwrite() of SIZE bytes at OFF, each byte at OFF % s->wrap when it wraps. */
+static ssize_t wrapped_io(struct state *s, bool wr, char *buf, size_t size, off_t off)
+{
+	size_t done = 0;
+
+	if (!s->wrap)
+		return wr ? pwrite(s->fd, buf, size, off) : pread(s->fd, buf, size, off);
+	while (done < size) {
+		uint64_t at = ((uint64_t)off + done) % s->wrap;
+		size_t n = size - done;
+		ssize_t k;
+
+		if (n > s->wrap - at)
+			n = (size_t)(s->wrap - at);
+		k = wr ? pwrite(s->fd, buf + done, n, (off_t)at)
+		       : pread(s->fd, buf + done, n, (off_t)at);
+		if (k < 0)
+			return done ? (ssize_t)done : -1;
+		if (k == 0)
+			break;
+		done += (size_t)k;
+	}
+	return (ssize_t)done;
+}
 
 static int hits(uint64_t from, uint64_t len, off_t off, size_t size)
 {
@@ -115,7 +144,7 @@ static int ff_read(const char *path, char *buf, size_t size, off_t off, struct f
 		return 0;
 	if (hits(s->eio_read, s->eio_read_len, off, size))
 		return -EIO;
-	n = pread(s->fd, buf, size, off);
+	n = wrapped_io(s, false, buf, size, off);
 	if (n < 0)
 		return -errno;
 	if (s->flip != NONE && s->flip >= (uint64_t)off && s->flip < (uint64_t)off + (uint64_t)n)
@@ -139,6 +168,8 @@ static int control(struct state *s, const char *buf, size_t size)
 		s->flip = v;
 	else if (!strcmp(word, "slow"))
 		s->slow_us = (unsigned long)v;
+	else if (!strcmp(word, "wrap") && v > 0)
+		s->wrap = v;
 	else if (!strcmp(word, "clear"))
 		s->eio_write = s->eio_read = s->flip = NONE, s->slow_us = 0;
 	else
@@ -162,7 +193,7 @@ static int ff_write(const char *path, const char *buf, size_t size, off_t off,
 		usleep(s->slow_us);
 	if (hits(s->eio_write, s->eio_write_len, off, size))
 		return -EIO;
-	n = pwrite(s->fd, buf, size, off);
+	n = wrapped_io(s, true, (char *)buf, size, off);
 	return n < 0 ? -errno : (int)n;
 }
 
