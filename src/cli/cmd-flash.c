@@ -155,6 +155,9 @@ int fb_cmd_flash(int argc, char *argv[])
 		fb_image_args_done(&a.img);
 		return FB_EXIT_FAILED;
 	}
+	/* -q: only errors, so no progress unless --progress or --json asks for it */
+	if (a.progress == _FB_PROGRESS_MAX && fb_log_get_level() < FB_LOG_INFO)
+		a.progress = FB_PROGRESS_NONE;
 	if (a.progress == _FB_PROGRESS_MAX)
 		a.progress = isatty(STDERR_FILENO) ? FB_PROGRESS_TTY : FB_PROGRESS_PLAIN;
 	fb_progress_init(&p, a.progress, a.progress == FB_PROGRESS_JSON ? stdout : stderr);

@@ -94,6 +94,13 @@ static int load_source(struct fb_engine *e)
 	}
 	if (r < 0)
 		return fb_err_errno(r, "cannot plan the writing of '%s'", j->source.image);
+	/* No bmap where one was looked for: all of it is written, which a user should know. */
+	if (!b && !j->source.no_bmap) {
+		char size[32];
+
+		fb_warn("'%s' has no bmap (IMAGE.bmap, or --bmap): writing all of it, %s",
+			j->source.image, fb_format_size(x.image_size, size, sizeof(size)));
+	}
 	take_extents(e, &x);
 	return 0;
 }

@@ -22,7 +22,7 @@ static double rate(const struct fb_progress *p, double now)
 	return t > 0.05 ? (double)p->done / t : 0;
 }
 
-/* "write  42%  430 MiB / 1 GiB  512.3 MB/s  ETA 0:02" */
+/* "write  42%  430 MiB / 1 GiB  488.6 MiB/s  ETA 0:02": sizes and speeds in the same units */
 static int format_line(const struct fb_progress *p, const struct fb_flash_event *ev, char *buf,
 		       size_t len)
 {
@@ -30,17 +30,17 @@ static int format_line(const struct fb_progress *p, const struct fb_flash_event 
 	double r = rate(p, ev->elapsed);
 
 	if (p->total == 0)
-		return snprintf(buf, len, "%-8s %s  %.1f MB/s", fb_flash_phase_to_string(p->phase),
-				fb_format_size(p->done, d, sizeof(d)), r / 1e6);
+		return snprintf(buf, len, "%-8s %s  %.1f MiB/s", fb_flash_phase_to_string(p->phase),
+				fb_format_size(p->done, d, sizeof(d)), r / (double)FB_MiB);
 	if (r > 0 && p->done < p->total) {
 		double left = (double)(p->total - p->done) / r;
 
 		snprintf(eta, sizeof(eta), "  ETA %d:%02d", (int)left / 60, (int)left % 60);
 	}
 	return snprintf(
-		buf, len, "%-8s %3.0f%%  %s / %s  %.1f MB/s%s", fb_flash_phase_to_string(p->phase),
+		buf, len, "%-8s %3.0f%%  %s / %s  %.1f MiB/s%s", fb_flash_phase_to_string(p->phase),
 		100.0 * (double)p->done / (double)p->total, fb_format_size(p->done, d, sizeof(d)),
-		fb_format_size(p->total, t, sizeof(t)), r / 1e6, eta);
+		fb_format_size(p->total, t, sizeof(t)), r / (double)FB_MiB, eta);
 }
 
 static void json_event(struct fb_progress *p, const struct fb_flash_event *ev)

@@ -86,7 +86,7 @@ void fb_station_status_row(struct fb_station_status *st, const struct fb_station
 			gone ? "removed" : fb_station_row_state(r, state, sizeof(state)));
 		if (r->state == FB_STATION_WRITING || r->state == FB_STATION_VERIFYING ||
 		    r->state == FB_STATION_DONE)
-			fprintf(st->out, ", %.1f MB/s", fb_station_row_rate(r) / 1e6);
+			fprintf(st->out, ", %.1f MiB/s", fb_station_row_rate(r) / (double)FB_MiB);
 		fprintf(st->out, r->finished && !gone ? " (%s)\n" : "\n", n);
 	} else {
 		return; /* the table shows it */
@@ -109,7 +109,7 @@ void fb_station_status_table(struct fb_station_status *st, struct fb_station_row
 	fprintf(st->out, "station: %s%s%s\n", head, n ? "" : "; waiting for devices",
 		note ? note : "");
 	fprintf(st->out, "%-40s %-16s %-16s %9s  %-28s %7s\n", "PORT", "MODEL", "SERIAL", "SIZE",
-		"STATE", "MB/s");
+		"STATE", "MiB/s");
 	for (size_t i = 0; i < n; i++) {
 		const struct fb_station_row *r = rows[i];
 
@@ -117,7 +117,7 @@ void fb_station_status_table(struct fb_station_status *st, struct fb_station_row
 			r->dev.id_path ?: r->dev.node, r->dev.model ?: "-", r->dev.serial ?: "-",
 			fb_format_size(r->dev.size, size, sizeof(size)),
 			fb_station_row_state(r, state, sizeof(state)),
-			fb_station_row_rate(r) / 1e6);
+			fb_station_row_rate(r) / (double)FB_MiB);
 	}
 	st->drawn = (int)n + 2;
 	fflush(st->out);

@@ -42,3 +42,20 @@ sfdisk --verify "$dev" >/dev/null || fail "sfdisk --verify '$dev' is not clean"
 [ -b "${dev}p2" ] || fail "the kernel was not told of '${dev}p2'"
 [ "$(cat "/sys/class/block/$(basename "$dev")p2/start")" -eq 34816 ] ||
 	fail "'${dev}p2' does not start where the table says"
+
+# Without a bmap it says so, with what it will write; -q prints nothing but
+# errors; the progress lines give sizes and speeds in the same units.
+small=$TMP/small.img
+make_image "$small" 64 25
+rm "$small.bmap"
+truncate -s 64M "$TMP/disk2"
+dev2=$(attach "$TMP/disk2")
+"$FLASHBUILD" flash --allow-fixed --progress=plain "$small" "$dev2" >"$TMP/out" 2>"$TMP/err" ||
+	{ cat "$TMP/err" >&2; fail "flash of an image without a bmap failed"; }
+grep -q "^warning: '$small' has no bmap (IMAGE.bmap, or --bmap): writing all of it, 64 MiB$" "$TMP/err" ||
+	{ cat "$TMP/err" >&2; fail "no word of the missing bmap"; }
+grep -q 'MiB / 64 MiB  [0-9.]* MiB/s' "$TMP/err" || { cat "$TMP/err" >&2; fail "no progress line in MiB and MiB/s"; }
+! grep -q 'MB/s' "$TMP/err" || fail "a speed in MB/s beside sizes in MiB"
+"$FLASHBUILD" -q flash --allow-fixed "$small" "$dev2" >"$TMP/out" 2>"$TMP/err" || fail "-q flash failed"
+[ ! -s "$TMP/err" ] && [ ! -s "$TMP/out" ] || { cat "$TMP/err" >&2; fail "-q printed something"; }
+cmp "$small" "$dev2" || fail "the image without a bmap is not on the device"
