@@ -5,7 +5,9 @@
 #                   docs/architecture.md (scripts/check-floors)
 #   make asan       build/asan/flashbuild: the program with ASan+UBSan (FLASHBUILD= for tests)
 #   make fuzz       every libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60) each
-#   make install    PREFIX=/usr/local DESTDIR= (binary, man page, udev rule, station unit)
+#   make install    PREFIX=/usr/local DESTDIR= (binary, boards and layouts, man page, bash
+#                   completion, docs, udev rule, station unit: what the .deb holds)
+#   make tools      build/tools/faultfs, the tests' fault-injecting FUSE disk
 
 PREFIX ?= /usr/local
 # The version, from one place: debian/changelog's first line (flashbuild --version
