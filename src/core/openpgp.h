@@ -9,6 +9,14 @@
 
 #include <stddef.h>
 
+/*
+ * The names of FILE's detached signature beside it, FILE.asc (armored, what
+ * fb_pgp_sign() writes) and FILE.sig, as bmaptool looks for them, in that order.
+ */
+/* clang-format off */
+#define FB_PGP_SIG_SUFFIXES { ".asc", ".sig" }
+/* clang-format on */
+
 /* The key that made a good signature. */
 struct fb_pgp_signer {
 	char fpr[64]; /* its fingerprint, as gpg prints it */

@@ -50,9 +50,11 @@ struct fb_engine {
 
 /* write.c: every extent from the source to the target, head and tail to memory. */
 int fb_write_body(struct fb_engine *e);
-/* Writes DATA (the image's bytes at OFF..OFF+LEN) to the target, diverting deferred parts. */
-int fb_write_span(struct fb_engine *e, const uint8_t *data, uint64_t off, size_t len,
-		  bool to_memory);
+/*
+ * Writes DATA (the image's bytes at OFF..OFF+LEN) to the target; before the
+ * head and tail are written, their parts go to memory instead (deferred).
+ */
+int fb_write_span(struct fb_engine *e, const uint8_t *data, uint64_t off, size_t len);
 
 /* verify.c */
 /* After the last write: every extent, the tail and the head read back (verify.c). */

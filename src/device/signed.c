@@ -21,7 +21,7 @@ void fb_signed_bmap_done(struct fb_signed_bmap *s)
 /* --bmap-sig, else BMAP.asc or BMAP.sig when there (bmaptool's names); NULL: none. */
 static int find_sig(const struct fb_flash_source *src, const char *bmap, char **ret)
 {
-	static const char *const suffixes[] = { ".asc", ".sig" };
+	static const char *const suffixes[] = FB_PGP_SIG_SUFFIXES;
 
 	*ret = NULL;
 	if (src->bmap_sig) {

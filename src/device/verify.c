@@ -19,30 +19,10 @@
 #include "source.h"
 #include "stream.h"
 
-/* Puts the deferred bytes of [OFF, OFF+LEN) into BUF: they are not on the device yet. */
-static void from_deferred(const struct fb_deferred *d, uint8_t *buf, uint64_t off, size_t len)
-{
-	uint64_t a = off > d->off ? off : d->off;
-	uint64_t b = off + len < d->off + d->len ? off + len : d->off + d->len;
-
-	if (a < b)
-		memcpy(buf + (a - off), d->buf + (a - d->off), (size_t)(b - a));
-}
-
-static int read_image_span(struct fb_engine *e, uint8_t *buf, uint64_t off, size_t len)
-{
-	int r = fb_target_read(&e->tgt, buf, len, off);
-
-	if (r < 0 || e->head_written)
-		return r;
-	from_deferred(&e->head, buf, off, len);
-	from_deferred(&e->tail, buf, off, len);
-	return 0;
-}
-
+/* Verifying comes after the last write: the head and tail are on the device too. */
 static int fill_from_device(struct fb_engine *e, uint8_t *buf, uint64_t off, size_t len)
 {
-	return read_image_span(e, buf, off, len);
+	return fb_target_read(&e->tgt, buf, len, off);
 }
 
 static int compare_extent(struct fb_engine *e, struct fb_extent *x, const char *hex)
@@ -77,7 +57,7 @@ static int rewrite_extent(struct fb_engine *e, const struct fb_extent *x, uint8_
 
 		r = source_chunk(e, src, x->off + pos, n);
 		if (r >= 0)
-			r = fb_write_span(e, src, x->off + pos, n, false);
+			r = fb_write_span(e, src, x->off + pos, n);
 		pos += n;
 	}
 	return r < 0 ? r : fb_target_sync(&e->tgt);
@@ -150,7 +130,7 @@ static int first_diff(struct fb_engine *e, const struct fb_extent *x, uint8_t *s
 
 		r = source_chunk(e, src, x->off + pos, n);
 		if (r >= 0)
-			r = read_image_span(e, dev, x->off + pos, n);
+			r = fill_from_device(e, dev, x->off + pos, n);
 		for (size_t i = 0; r >= 0 && i < n; i++)
 			if (src[i] != dev[i]) {
 				*ret_at = x->off + pos + i;

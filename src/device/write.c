@@ -42,18 +42,15 @@ static void to_deferred(struct fb_deferred *d, const uint8_t *data, uint64_t off
 		memcpy(d->buf + (a - d->off), data + (a - off), (size_t)(b - a));
 }
 
-int fb_write_span(struct fb_engine *e, const uint8_t *data, uint64_t off, size_t len,
-		  bool to_memory)
+int fb_write_span(struct fb_engine *e, const uint8_t *data, uint64_t off, size_t len)
 {
 	uint64_t a = off, b = off + len;
 
 	/* once the head and tail are on the device, a range is written again whole */
 	if (e->head_written)
 		return fb_target_write(&e->tgt, data, len, off);
-	if (to_memory) {
-		to_deferred(&e->head, data, off, len);
-		to_deferred(&e->tail, data, off, len);
-	}
+	to_deferred(&e->head, data, off, len);
+	to_deferred(&e->tail, data, off, len);
 	/* What lies between the head and the tail goes to the device now. */
 	if (a < e->head.off + e->head.len)
 		a = e->head.off + e->head.len;
@@ -64,18 +61,13 @@ int fb_write_span(struct fb_engine *e, const uint8_t *data, uint64_t off, size_t
 	return fb_target_write(&e->tgt, data + (a - off), (size_t)(b - a), a);
 }
 
-static int take_and_write(struct fb_engine *e, const uint8_t *buf, uint64_t off, size_t len)
-{
-	return fb_write_span(e, buf, off, len, true);
-}
-
 int fb_write_body(struct fb_engine *e)
 {
 	static const struct fb_stream_ops ops = {
 		.phase = FB_FLASH_WRITE,
 		.hash_in_taker = false,
 		.fill = fill_from_source,
-		.take = take_and_write,
+		.take = fb_write_span,
 		.extent_done = check_extent,
 	};
 	/* A shared source was checked against its checksums once, for every job. */
@@ -83,7 +75,7 @@ int fb_write_body(struct fb_engine *e)
 		.phase = FB_FLASH_WRITE,
 		.no_hash = true,
 		.fill = fill_from_source,
-		.take = take_and_write,
+		.take = fb_write_span,
 	};
 	int r = fb_stream_extents(e, e->job->shared ? &checked_ops : &ops);
 

@@ -408,7 +408,7 @@ static int sign_bmap(const struct fb_outfile *bm, const char *key, struct fb_out
  */
 static int commit_outputs(struct fb_outfile *img, struct fb_outfile *bm, struct fb_outfile *sig)
 {
-	static const char *const sigs[] = { ".asc", ".sig" };
+	static const char *const sigs[] = FB_PGP_SIG_SUFFIXES;
 	int r;
 
 	if (unlink(bm->path) < 0 && errno != ENOENT)
