@@ -47,13 +47,10 @@ static bool set_flag(int c, struct fb_flash_opts *o)
 		size_t off;
 		bool value;
 	} flags[] = {
-		{ 'F', offsetof(struct fb_flash_opts, allow_fixed), true },
 		{ 'T', offsetof(struct fb_flash_opts, to_file), true },
 		{ 'V', offsetof(struct fb_flash_opts, verify), false },
 		{ 'n', offsetof(struct fb_flash_opts, dry_run), true },
 		{ 'D', offsetof(struct fb_flash_opts, discard), true },
-		{ 'C', offsetof(struct fb_flash_opts, check_capacity), true },
-		{ 'G', offsetof(struct fb_flash_opts, grow), true },
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(flags); i++)
@@ -80,6 +77,11 @@ static int parse_args(int argc, char *argv[], struct flash_args *a)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "b:r:o:n", opts, NULL)) >= 0) {
+		if (fb_flash_opts_option(&a->job.opts, "flash", c, optarg, &r)) {
+			if (r < 0)
+				return FB_EXIT_USAGE;
+			continue;
+		}
 		if (set_flag(c, &a->job.opts) || fb_image_args_option(&a->img, c, optarg))
 			continue;
 		switch (c) {
@@ -141,7 +143,9 @@ static int cancelled_exit(int sfd)
 int fb_cmd_flash(int argc, char *argv[])
 {
 	struct flash_args a = { .progress = _FB_PROGRESS_MAX,
-				.job = { .opts = { .verify = true }, .cancel_fd = -1 } };
+				.job = { .opts = { .verify = true,
+						   .lock_timeout = FB_FLASH_LOCK_TIMEOUT },
+					 .cancel_fd = -1 } };
 	_cleanup_close_ int sfd = -EBADF;
 	struct fb_progress p;
 	sigset_t mask, old;

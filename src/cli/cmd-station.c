@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -16,7 +17,8 @@
 #include "station/select.h"
 #include "station/station.h"
 
-#define DEFAULT_LOG "/var/log/flashbuild/station.log"
+#define DEFAULT_LOG_DIR "/var/log/flashbuild"
+#define DEFAULT_LOG	DEFAULT_LOG_DIR "/station.log"
 
 struct station_args {
 	struct fb_station_opts o;
@@ -111,18 +113,14 @@ static int parse_args(int argc, char *argv[], struct station_args *a)
 				return -EINVAL;
 			continue;
 		}
+		if (fb_flash_opts_option(&a->o.flash, "station", c, optarg, &r)) {
+			if (r < 0)
+				return -EINVAL;
+			continue;
+		}
 		if (fb_image_args_option(&a->img, c, optarg))
 			continue;
 		switch (c) {
-		case 'F':
-			a->o.flash.allow_fixed = true;
-			break;
-		case 'G':
-			a->o.flash.grow = true;
-			break;
-		case 'C':
-			a->o.flash.check_capacity = true;
-			break;
 		case 'l':
 			a->o.log = optarg;
 			break;
@@ -150,6 +148,17 @@ static int exit_code(int r)
 	return r == FB_STATION_END_DONE ? FB_EXIT_OK : FB_EXIT_CANCELLED;
 }
 
+/* The default log's directory, made when missing (the unit's LogsDirectory= makes it too). */
+static int make_log_dir(const char *log)
+{
+	if (strcmp(log, DEFAULT_LOG) || mkdir(DEFAULT_LOG_DIR, 0750) == 0 || errno == EEXIST)
+		return 0;
+	return fb_err_errno(-errno,
+			    "station: cannot make the log directory '%s' (--log FILE, or "
+			    "run as root)",
+			    DEFAULT_LOG_DIR);
+}
+
 /* The image once, for every worker; then the station until --count or a signal. */
 static int run(struct station_args *a)
 {
@@ -158,7 +167,9 @@ static int run(struct station_args *a)
 	sigset_t mask;
 	int r;
 
-	r = fb_shared_source_prepare(&a->source, tmp, &src);
+	r = make_log_dir(a->o.log);
+	if (r >= 0)
+		r = fb_shared_source_prepare(&a->source, tmp, &src);
 	if (r < 0)
 		return r;
 	a->o.src = &src;
@@ -181,7 +192,8 @@ static int run(struct station_args *a)
 
 int fb_cmd_station(int argc, char *argv[])
 {
-	struct station_args a = { .o = { .jobs = 4,
+	struct station_args a = { .o = { .flash = { .lock_timeout = FB_FLASH_LOCK_TIMEOUT },
+					 .jobs = 4,
 					 .stop_timeout = 3,
 					 .log = DEFAULT_LOG,
 					 .output = _FB_STATION_OUT_MAX,

@@ -78,6 +78,8 @@ static const struct {
 		   "        --no-verify        do not read back\n"
 		   "        --discard          zero what the bmap leaves unmapped\n"
 		   "        --check-capacity   catch fake-capacity cards first\n"
+		   "        --lock-timeout S   wait S seconds (default 30) while another\n"
+		   "                           holds the disk's lock, then refuse it\n"
 		   "        --grow             last partition and its ext4 to the disk's end\n"
 		   "        --json, --progress=tty|plain|json|none\n" },
 	{ "station",
@@ -96,7 +98,7 @@ static const struct {
 	  "                           seconds (default 3), then stop incomplete\n"
 	  "        --tmpdir DIR       where a compressed image is decompressed once\n"
 	  "        --bmap, --no-bmap, --keyring, --bmap-sig, --no-sig-verify, --grow,\n"
-	  "        --check-capacity: as flash (--keyring: no start without a good\n"
+	  "        --check-capacity, --lock-timeout: as flash (--keyring: no start without a good\n"
 	  "        signature; the log names the signer)\n"
 	  "        --json, --progress=tty|plain|json\n" },
 	{ "verify",

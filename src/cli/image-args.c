@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "core/log.h"
@@ -30,6 +31,35 @@ bool fb_image_args_option(struct fb_image_args *a, int c, const char *arg)
 		return false; /* not --pull, --debug, --sign: flash's --progress and --discard */
 	default:
 		return fb_board_args_option(&a->ba, c, arg);
+	}
+}
+
+bool fb_flash_opts_option(struct fb_flash_opts *o, const char *cmd, int c, const char *arg, int *r)
+{
+	char *end;
+	unsigned long v;
+
+	*r = 0;
+	switch (c) {
+	case 'F':
+		o->allow_fixed = true;
+		return true;
+	case 'G':
+		o->grow = true;
+		return true;
+	case 'C':
+		o->check_capacity = true;
+		return true;
+	case 'W':
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-' || v > 3600)
+			*r = fb_err("%s: --lock-timeout takes seconds from 0 to 3600, not '%s'",
+				    cmd, arg);
+		o->lock_timeout = (unsigned)v;
+		return true;
+	default:
+		return false;
 	}
 }
 

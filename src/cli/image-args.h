@@ -33,13 +33,21 @@ struct fb_image_args {
 #define FB_FLASH_SHARED_OPTIONS                                                                  \
 	{ "allow-fixed", no_argument, NULL, 'F' }, { "grow", no_argument, NULL, 'G' },          \
 	{ "check-capacity", no_argument, NULL, 'C' }, { "json", no_argument, NULL, 'j' },       \
-	{ "progress", required_argument, NULL, 'P' }
+	{ "progress", required_argument, NULL, 'P' },                                          \
+	{ "lock-timeout", required_argument, NULL, 'W' }
 
 #define FB_IMAGE_ARGS_INIT(name, source) { .ba = FB_BOARD_ARGS_INIT(name), .src = (source) }
 /* clang-format on */
 
 /* Takes getopt's C with ARG when it is one of them; false when it is not. */
 bool fb_image_args_option(struct fb_image_args *a, int c, const char *arg);
+
+/*
+ * One of FB_FLASH_SHARED_OPTIONS that sets O (--allow-fixed, --grow,
+ * --check-capacity, --lock-timeout SEC); false when C is not.  *R: 0, or
+ * -EINVAL for a bad value (logged, naming CMD).
+ */
+bool fb_flash_opts_option(struct fb_flash_opts *o, const char *cmd, int c, const char *arg, int *r);
 
 /*
  * The arguments after the options: IMAGE unless --board was given, then

@@ -7,6 +7,31 @@
 
 /* The one piece of global mutable state besides parsed options. */
 static enum fb_log_level log_level = FB_LOG_INFO;
+/* Per thread, set by the job that runs there (fb_log_capture_set). */
+static _Thread_local struct fb_log_capture *capture;
+
+struct fb_log_capture *fb_log_capture_set(struct fb_log_capture *c)
+{
+	struct fb_log_capture *old = capture;
+
+	capture = c;
+	return old;
+}
+
+static void keep(int err, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	pthread_mutex_lock(&capture->lock);
+	if (!capture->text[0]) {
+		vsnprintf(capture->text, sizeof(capture->text), fmt, ap);
+		n = strlen(capture->text);
+		if (err)
+			snprintf(capture->text + n, sizeof(capture->text) - n, ": %s",
+				 strerror(err));
+	}
+	pthread_mutex_unlock(&capture->lock);
+}
 
 void fb_log_set_level(enum fb_log_level level)
 {
@@ -30,6 +55,11 @@ int fb_log_errno(enum fb_log_level level, int r, const char *fmt, ...)
 	int err = r < 0 ? -r : r;
 	va_list ap;
 
+	if (level == FB_LOG_ERR && capture) {
+		va_start(ap, fmt);
+		keep(err, fmt, ap);
+		va_end(ap);
+	}
 	if (level <= log_level) {
 		FILE *out = level == FB_LOG_INFO ? stdout : stderr;
 

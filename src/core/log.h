@@ -7,6 +7,8 @@
 #ifndef FB_LOG_H
 #define FB_LOG_H
 
+#include <pthread.h>
+
 #include "cleanup.h"
 
 enum fb_log_level {
@@ -16,6 +18,20 @@ enum fb_log_level {
 	FB_LOG_DEBUG,
 	_FB_LOG_MAX,
 };
+
+/*
+ * The first error a job logs, kept for its result (flash's JSON result line,
+ * the station's log): while a thread has a capture set, its first error
+ * message (as printed, without "error: ") is also kept in TEXT.  Threads of
+ * one job may share a capture.
+ */
+#define FB_LOG_CAPTURE_MAX 512
+struct fb_log_capture {
+	pthread_mutex_t lock;
+	char text[FB_LOG_CAPTURE_MAX];
+};
+/* Sets this thread's capture (NULL: none); returns the one it had. */
+struct fb_log_capture *fb_log_capture_set(struct fb_log_capture *c);
 
 void fb_log_set_level(enum fb_log_level level);
 enum fb_log_level fb_log_get_level(void);

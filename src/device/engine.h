@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/log.h"
 #include "events.h"
 #include "extents.h"
 #include "flash.h"
@@ -41,7 +42,13 @@ struct fb_engine {
 	uint64_t image_size, mapped_bytes;
 	struct fb_deferred head, tail;
 	enum fb_flash_outcome outcome; /* set at the failure's site */
-	bool head_written;	       /* the table is on the device */
+	struct fb_log_capture log;     /* its first error, for the result */
+	struct {
+		bool set;
+		uint64_t off;	/* the byte of the image / device where it failed */
+		unsigned range; /* the bmap range holding it, 0: none */
+	} at;
+	bool head_written; /* the table is on the device */
 	double t0;
 	double last_progress;
 };

@@ -78,11 +78,49 @@ void fb_engine_signed(const struct fb_engine *e, const char *sig,
 					 .signer_uid = signer->uid });
 }
 
+/* The bmap range (from 1) that holds byte AT, 0 for none. */
+static unsigned range_of(const struct fb_engine *e, uint64_t at)
+{
+	for (size_t i = 0; i < e->n_ext; i++)
+		if (at >= e->ext[i].off && at - e->ext[i].off < e->ext[i].len)
+			return e->ext[i].bmap_index;
+	return 0;
+}
+
+/* Where the job failed: a byte read back wrong, a range of the source, or a failed I/O. */
+static void where(const struct fb_engine *e, struct fb_flash_event *ev)
+{
+	ev->at_known = true;
+	if (e->at.set) {
+		ev->at = e->at.off;
+		ev->range = e->at.range;
+		return;
+	}
+	for (size_t i = 0; i < e->n_ext; i++)
+		if (e->ext[i].source_wrong) {
+			ev->at = e->ext[i].off;
+			ev->range = e->ext[i].bmap_index;
+			return;
+		}
+	if (e->tgt.failed) {
+		ev->at = e->tgt.fail_off;
+		ev->range = range_of(e, ev->at);
+		return;
+	}
+	ev->at_known = false;
+}
+
 void fb_engine_result(const struct fb_engine *e, int r)
 {
-	emit(e, (struct fb_flash_event){ .type = FB_FLASH_EV_RESULT,
-					 .outcome = e->outcome,
-					 .device_touched = e->tgt.touched,
-					 .written = e->tgt.written,
-					 .error = r < 0 ? r : 0 });
+	struct fb_flash_event ev = { .type = FB_FLASH_EV_RESULT,
+				     .outcome = e->outcome,
+				     .device_touched = e->tgt.touched,
+				     .written = e->tgt.written,
+				     .error = r < 0 ? r : 0 };
+
+	if (e->outcome != FB_FLASH_OK) {
+		ev.error_text = e->log.text[0] ? e->log.text : NULL;
+		where(e, &ev);
+	}
+	emit(e, ev);
 }

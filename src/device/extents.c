@@ -8,6 +8,10 @@
 #include "bmap-read.h"
 #include "core/log.h"
 #include "extents.h"
+#include "source.h"
+
+/* Checking an extent against the source reads this much at a time. */
+#define CHECK_CHUNK (4 * 1024 * 1024)
 
 /* Without a bmap the image is checked (and re-written on a mismatch) in pieces this size. */
 #define PLAIN_EXTENT (64 * 1024 * 1024)
@@ -92,9 +96,46 @@ int fb_extent_check(struct fb_extent *x, const char *hex, const char *image)
 	}
 	if (!strcmp(hex, x->sha))
 		return 0;
-	fb_err("'%s' does not match its bmap: range %u (bytes %llu-%llu) has another checksum; "
-	       "the image is corrupt",
+	x->source_wrong = true;
+	fb_err("'%s' does not match its bmap: range %u (bytes %llu-%llu) has another checksum: "
+	       "the image is corrupt, or the bmap is another image's",
 	       image, x->bmap_index, (unsigned long long)x->off,
 	       (unsigned long long)(x->off + x->len - 1));
 	return -EBADMSG;
+}
+
+static int check_one(struct fb_source *src, struct fb_extent *x, struct fb_sha256 *h, uint8_t *buf,
+		     const char *image)
+{
+	char hex[FB_SHA256_HEX_LEN + 1];
+	int r = 0;
+
+	for (uint64_t pos = 0; r >= 0 && pos < x->len; pos += CHECK_CHUNK) {
+		size_t n = x->len - pos > CHECK_CHUNK ? CHECK_CHUNK : (size_t)(x->len - pos);
+		ssize_t got = fb_source_read(src, x->off + pos, buf, n);
+
+		if (got >= 0 && (size_t)got != n)
+			got = fb_err_code(-EBADMSG,
+					  "'%s' ends at byte %llu, before the bytes its "
+					  "bmap describes",
+					  image,
+					  (unsigned long long)(x->off + pos + (uint64_t)got));
+		r = got < 0 ? (int)got : fb_sha256_update(h, buf, n);
+	}
+	if (r >= 0 && fb_sha256_final_hex(h, hex) < 0)
+		r = fb_err_errno(-EIO, "cannot check '%s'", image);
+	return r < 0 ? r : fb_extent_check(x, hex, image);
+}
+
+int fb_extents_check_source(struct fb_source *src, struct fb_extent *v, size_t n, const char *image)
+{
+	_cleanup_(fb_sha256_freep) struct fb_sha256 *h = fb_sha256_new();
+	_cleanup_free_ uint8_t *buf = malloc(CHECK_CHUNK);
+	int r = 0;
+
+	if (!h || !buf)
+		return fb_err_errno(-ENOMEM, "cannot check '%s'", image);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = check_one(src, &v[i], h, buf, image);
+	return r;
 }

@@ -21,6 +21,7 @@ struct fb_extent {
 	bool sha_known;			 /* from the bmap, or from a shared source's check */
 	unsigned bmap_index;		 /* its <Range>'s number in the bmap, from 1 (0: no bmap) */
 	bool read_back_wrong;		 /* verify found another checksum on the device */
+	bool source_wrong;		 /* the source has another checksum than the bmap's */
 };
 
 struct fb_extents {
@@ -41,5 +42,14 @@ int fb_extents_whole(uint64_t image_size, struct fb_extents *ret);
  * known, else compared with it.  -EBADMSG (logged, naming IMAGE) when they differ.
  */
 int fb_extent_check(struct fb_extent *x, const char *hex, const char *image);
+
+/*
+ * Reads the N extents V from SRC and checks each as fb_extent_check does
+ * (taking its checksum when none was known).  -EBADMSG for another checksum
+ * or an image that ends early; logged.
+ */
+struct fb_source;
+int fb_extents_check_source(struct fb_source *src, struct fb_extent *v, size_t n,
+			    const char *image);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bmap-read.h"
 #include "core/log.h"
@@ -121,6 +122,24 @@ static int plan_deferred(struct fb_engine *e)
 	return e->head.buf && e->tail.buf ? 0 : -ENOMEM;
 }
 
+/*
+ * Before the device is touched: the bmap's first range (a bmap of another
+ * image fails here), or, for a dry run, all of them, so that it fails where
+ * the real run would.  A shared source was checked whole when it was made.
+ */
+static int check_source(struct fb_engine *e)
+{
+	size_t n = e->job->opts.dry_run ? e->n_ext : 1;
+	int r;
+
+	if (e->job->shared || !e->n_ext || !e->ext[0].sha_known)
+		return 0;
+	r = fb_extents_check_source(e->src, e->ext, n, e->job->source.image);
+	if (r == -EBADMSG)
+		e->outcome = FB_FLASH_CORRUPT;
+	return r;
+}
+
 static void dry_run(struct fb_engine *e)
 {
 	char a[32], b[32], c[32];
@@ -133,6 +152,43 @@ static void dry_run(struct fb_engine *e)
 		fb_format_size(e->mapped_bytes, b, sizeof(b)), e->n_ext, e->facts.node,
 		fb_format_size(e->facts.size, c, sizeof(c)), e->facts.bus ? e->facts.bus : "file",
 		e->job->opts.verify ? "verify" : "no verify");
+}
+
+/*
+ * The disk's lock, waited for: udev holds it for a moment while it probes a
+ * new disk; a holder still there after a second is named, and after
+ * --lock-timeout the disk is refused.  Ctrl-C stops the wait.
+ */
+static int lock_target(struct fb_engine *e)
+{
+	const unsigned timeout = e->job->opts.lock_timeout;
+	const struct timespec step = { .tv_nsec = 100 * 1000 * 1000 };
+	double t0 = fb_now(), waited;
+	char who[96];
+	bool said = false;
+	int r;
+
+	while ((r = fb_target_trylock(&e->tgt)) == -EWOULDBLOCK) {
+		waited = fb_now() - t0;
+		if (waited >= timeout) {
+			fb_target_lock_holder(&e->tgt, who, sizeof(who));
+			e->outcome = FB_FLASH_REFUSED;
+			return fb_err_code(-EBUSY,
+					   "refusing to write '%s': %s still holds its lock after "
+					   "%u s (--lock-timeout)",
+					   e->facts.node, who, timeout);
+		}
+		if (!said && waited >= 1) {
+			fb_target_lock_holder(&e->tgt, who, sizeof(who));
+			fb_warn("'%s' is locked by %s: waiting up to %u s for it", e->facts.node,
+				who, timeout);
+			said = true;
+		}
+		if (fb_engine_cancelled(e))
+			return -ECANCELED;
+		nanosleep(&step, NULL);
+	}
+	return r;
 }
 
 static int open_checked(struct fb_engine *e, const struct fb_guard_opts *go)
@@ -151,6 +207,9 @@ static int open_checked(struct fb_engine *e, const struct fb_guard_opts *go)
 		e->facts.size = e->tgt.size;
 		return 0;
 	}
+	r = lock_target(e);
+	if (r < 0)
+		return r;
 	/* The second look, on the descriptor we will write through. */
 	r = fb_guard_check_fd(e->tgt.fd, &e->facts, go, &why);
 	if (r < 0 && why != FB_REFUSE_NONE)
@@ -215,7 +274,7 @@ static int run(struct fb_engine *e)
 		return fb_guard_refuse(&e->facts, &go, why);
 	}
 	r = load_source(e);
-	if (r < 0)
+	if (r < 0 || (r = check_source(e)) < 0)
 		return r;
 	go.image_size = e->image_size;
 	why = fb_guard_decide(&e->facts, &go);
@@ -226,8 +285,10 @@ static int run(struct fb_engine *e)
 	if (plan_deferred(e) < 0)
 		return fb_err_errno(-ENOMEM, "cannot flash '%s'", e->job->device);
 	if (o->dry_run) {
-		dry_run(e);
-		return 0;
+		r = fb_target_check_access(e->facts.node);
+		if (r >= 0)
+			dry_run(e);
+		return r;
 	}
 	r = open_checked(e, &go);
 	if (r < 0)
@@ -250,7 +311,9 @@ enum fb_flash_outcome fb_flash_run(const struct fb_flash_job *job)
 	struct fb_engine e = { .job = job,
 			       .outcome = FB_FLASH_FAILED,
 			       .t0 = fb_now(),
-			       .tgt = { .fd = -EBADF, .lock_fd = -EBADF } };
+			       .tgt = { .fd = -EBADF, .lock_fd = -EBADF },
+			       .log = { .lock = PTHREAD_MUTEX_INITIALIZER } };
+	struct fb_log_capture *outer = fb_log_capture_set(&e.log);
 	int r = run(&e);
 	bool touched = e.tgt.touched;
 
@@ -269,6 +332,7 @@ enum fb_flash_outcome fb_flash_run(const struct fb_flash_job *job)
 	if (e.outcome == FB_FLASH_OK)
 		fb_engine_phase(&e, FB_FLASH_DONE, 0);
 	fb_engine_result(&e, r);
+	fb_log_capture_set(outer);
 	fb_source_free(e.src);
 	fb_dev_facts_done(&e.facts);
 	free(e.ext);

@@ -47,9 +47,13 @@ struct fb_flash_event {
 	uint64_t done, total;
 	double elapsed; /* seconds since the job started */
 	enum fb_flash_outcome outcome;
-	bool device_touched; /* for RESULT: was anything written */
-	uint64_t written;    /* for RESULT: bytes written to the device */
-	int error;	     /* for RESULT: the failure's -errno, 0 for ok */
+	bool device_touched;	/* for RESULT: was anything written */
+	uint64_t written;	/* for RESULT: bytes written to the device */
+	int error;		/* for RESULT: the failure's -errno, 0 for ok */
+	const char *error_text; /* for RESULT: the failure's message, as logged; or NULL */
+	bool at_known;		/* for RESULT: where it failed: */
+	uint64_t at;		/* the image's (and the device's) byte */
+	unsigned range;		/* in the bmap's range RANGE (from 1), 0: none */
 	const char *device;
 	const char *sig, *signer, *signer_uid; /* for SIGNED; signer_uid may be NULL */
 };
@@ -61,12 +65,16 @@ struct fb_flash_sink {
 
 struct fb_flash_opts {
 	bool allow_fixed, to_file;
-	bool verify;	     /* default true; --no-verify */
-	bool dry_run;	     /* every check, then stop before opening for writing */
-	bool discard;	     /* zero/discard what the bmap leaves unmapped */
-	bool check_capacity; /* fake-capacity test first */
-	bool grow;	     /* last partition (and its ext4) to the disk's end */
+	bool verify;	       /* default true; --no-verify */
+	bool dry_run;	       /* every check, then stop before opening for writing */
+	bool discard;	       /* zero/discard what the bmap leaves unmapped */
+	bool check_capacity;   /* fake-capacity test first */
+	bool grow;	       /* last partition (and its ext4) to the disk's end */
+	unsigned lock_timeout; /* seconds to wait while another holds the disk's flock */
 };
+
+/* --lock-timeout's default: udev holds a new disk's lock for a moment while it probes it. */
+#define FB_FLASH_LOCK_TIMEOUT 30
 
 /* What is written: IMAGE and its block map, as flash's and station's options name them. */
 struct fb_flash_source {

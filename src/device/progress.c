@@ -19,7 +19,7 @@ static double rate(const struct fb_progress *p, double now)
 {
 	double t = now - p->phase_t0;
 
-	return t > 0.05 ? (double)p->done / t : 0;
+	return t > 0 ? (double)p->done / t : 0;
 }
 
 /* "write  42%  430 MiB / 1 GiB  488.6 MiB/s  ETA 0:02": sizes and speeds in the same units */
@@ -43,6 +43,19 @@ static int format_line(const struct fb_progress *p, const struct fb_flash_event 
 		fb_format_size(p->total, t, sizeof(t)), r / (double)FB_MiB, eta);
 }
 
+/* A failed result's "error" (the message logged), and the "offset" and "range" it names. */
+static void json_failure(FILE *out, const struct fb_flash_event *ev)
+{
+	if (ev->outcome == FB_FLASH_OK)
+		return;
+	fputs(", \"error\": ", out);
+	fb_json_str(out, ev->error_text);
+	if (ev->at_known)
+		fprintf(out, ", \"offset\": %" PRIu64, ev->at);
+	if (ev->at_known && ev->range)
+		fprintf(out, ", \"range\": %u", ev->range);
+}
+
 static void json_event(struct fb_progress *p, const struct fb_flash_event *ev)
 {
 	static const char *const types[] = { "phase", "progress", "result", "signature" };
@@ -54,6 +67,7 @@ static void json_event(struct fb_progress *p, const struct fb_flash_event *ev)
 		fprintf(p->out, ", \"outcome\": \"%s\", \"device_touched\": %s",
 			fb_flash_outcome_to_string(ev->outcome),
 			ev->device_touched ? "true" : "false");
+		json_failure(p->out, ev);
 	} else if (ev->type == FB_FLASH_EV_SIGNED) {
 		fputs(", \"signature\": ", p->out);
 		fb_json_str(p->out, ev->sig);

@@ -127,32 +127,13 @@ static int plan(struct fb_shared_source *s, const struct fb_bmap *b, const char 
 static int check_extents(struct fb_shared_source *s)
 {
 	_cleanup_(fb_source_freep) struct fb_source *src = NULL;
-	_cleanup_(fb_sha256_freep) struct fb_sha256 *h = fb_sha256_new();
-	_cleanup_free_ uint8_t *buf = malloc(CHUNK);
-	char hex[FB_SHA256_HEX_LEN + 1];
 	int r;
 
-	if (!h || !buf)
-		return fb_err_errno(-ENOMEM, "cannot check '%s'", s->image);
 	r = fb_source_open_fd(fcntl(s->fd, F_DUPFD_CLOEXEC, 3), s->image, &src);
-	for (size_t i = 0; r >= 0 && i < s->ext.n; i++) {
-		struct fb_extent *x = &s->ext.v[i];
-
-		for (uint64_t pos = 0; r >= 0 && pos < x->len; pos += CHUNK) {
-			size_t n = x->len - pos > CHUNK ? CHUNK : (size_t)(x->len - pos);
-			ssize_t got = fb_source_read(src, x->off + pos, buf, n);
-
-			if (got >= 0 && (size_t)got != n)
-				got = fb_err_errno(-EBADMSG, "'%s' ended early, at byte %" PRIu64,
-						   s->image, x->off + pos + (uint64_t)got);
-			r = got < 0 ? (int)got : fb_sha256_update(h, buf, n);
-		}
-		if (r >= 0 && fb_sha256_final_hex(h, hex) < 0)
-			r = fb_err_errno(-EIO, "cannot check '%s'", s->image);
-		if (r >= 0)
-			r = fb_extent_check(x, hex, s->image);
-		x->sha_known = true;
-	}
+	if (r >= 0)
+		r = fb_extents_check_source(src, s->ext.v, s->ext.n, s->image);
+	for (size_t i = 0; r >= 0 && i < s->ext.n; i++)
+		s->ext.v[i].sha_known = true;
 	return r < 0 ? r : 0;
 }
 

@@ -92,6 +92,7 @@ static void *filler(void *arg)
 	struct fb_sha256 *h = fb_sha256_new();
 	int r = h ? 0 : -ENOMEM;
 
+	fb_log_capture_set(&p->e->log); /* its errors are the job's */
 	for (size_t i = 0; r == 0 && i < p->e->n_ext; i++)
 		r = fill_extent(p, &p->e->ext[i], h);
 	fb_sha256_free(h);

@@ -6,7 +6,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/util.h"
@@ -25,6 +28,15 @@ void *fb_target_alloc(size_t len)
 	return p;
 }
 
+/* A disk that is not ours to open: the one-line hint a user needs. */
+static int open_failed(const char *node, int err)
+{
+	if (err == EACCES || err == EPERM)
+		return fb_err_errno(
+			-err, "cannot open '%s' for writing (run as root, or with sudo)", node);
+	return fb_err_errno(-err, "cannot open '%s' for writing", node);
+}
+
 static int open_file(struct fb_target *t, uint64_t min_size)
 {
 	struct stat st;
@@ -34,8 +46,10 @@ static int open_file(struct fb_target *t, uint64_t min_size)
 		t->fd = open(t->node, O_RDWR | O_CREAT | O_CLOEXEC | O_DIRECT, 0644);
 	if (t->fd < 0) /* tmpfs and others take no O_DIRECT */
 		t->fd = open(t->node, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (t->fd < 0 || fstat(t->fd, &st) < 0)
-		return fb_err_errno(-errno, "cannot open '%s' for writing", t->node);
+	if (t->fd < 0)
+		return open_failed(t->node, errno);
+	if (fstat(t->fd, &st) < 0)
+		return fb_err_errno(-errno, "cannot look at '%s'", t->node);
 	t->direct = (fcntl(t->fd, F_GETFL) & O_DIRECT) != 0;
 	t->align = t->direct ? 4096 : 1;
 	if ((uint64_t)st.st_size < min_size && ftruncate(t->fd, (off_t)min_size) < 0)
@@ -44,6 +58,13 @@ static int open_file(struct fb_target *t, uint64_t min_size)
 	t->lock_fd = open(t->node, O_RDWR | O_CLOEXEC);
 	if (t->lock_fd < 0)
 		return fb_err_errno(-errno, "cannot open '%s'", t->node);
+	return 0;
+}
+
+int fb_target_check_access(const char *node)
+{
+	if (faccessat(AT_FDCWD, node, R_OK | W_OK, AT_EACCESS) < 0 && errno != ENOENT)
+		return open_failed(node, errno);
 	return 0;
 }
 
@@ -56,7 +77,7 @@ static int open_block(struct fb_target *t)
 	if (t->fd < 0 && errno == EBUSY)
 		return -EBUSY;
 	if (t->fd < 0)
-		return fb_err_errno(-errno, "cannot open '%s' for writing", t->node);
+		return open_failed(t->node, errno);
 	t->direct = true;
 	if (ioctl(t->fd, BLKSSZGET, &lbs) < 0 || lbs <= 0 || lbs > FB_TARGET_BUF_ALIGN)
 		lbs = 512;
@@ -66,10 +87,56 @@ static int open_block(struct fb_target *t)
 	t->lock_fd = open(t->node, O_RDWR | O_CLOEXEC);
 	if (t->lock_fd < 0)
 		return fb_err_errno(-errno, "cannot open '%s'", t->node);
-	/* Blocks only while udev probes it (LOCK_SH, briefly). */
-	if (flock(t->lock_fd, LOCK_EX) < 0)
-		return fb_err_errno(-errno, "cannot lock '%s'", t->node);
 	return 0;
+}
+
+int fb_target_trylock(struct fb_target *t)
+{
+	if (!t->is_block)
+		return 0;
+	if (flock(t->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return -EWOULDBLOCK;
+	return fb_err_errno(-errno, "cannot lock '%s'", t->node);
+}
+
+/* PID's command name, as ps shows it, into BUF; the lock outlives a taker whose children keep it. */
+static void comm_of(long pid, char *buf, size_t len)
+{
+	char path[64];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, (int)len, f))
+		snprintf(buf, len, "exited, a process it started holds it");
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+void fb_target_lock_holder(const struct fb_target *t, char *buf, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/locks", "re");
+	char line[256], want[64], comm[64];
+	struct stat st;
+
+	snprintf(buf, len, "another process");
+	if (!f || fstat(t->lock_fd, &st) < 0)
+		return;
+	/* "1: FLOCK  ADVISORY  WRITE 1690 00:06:93 0 EOF": the inode as MAJ:MIN:INO of its fs */
+	snprintf(want, sizeof(want), "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long long)st.st_ino);
+	while (fgets(line, sizeof(line), f)) {
+		char kind[16], mode[16], dev[64];
+		long pid;
+
+		if (sscanf(line, "%*s %15s %*s %15s %ld %63s", kind, mode, &pid, dev) != 4 ||
+		    strcmp(kind, "FLOCK") || strcmp(dev, want) || pid <= 0 || pid == getpid())
+			continue;
+		comm_of(pid, comm, sizeof(comm));
+		snprintf(buf, len, "pid %ld (%s)", pid, comm);
+		return;
+	}
 }
 
 int fb_target_open(struct fb_target *t, const char *node, bool is_block, uint64_t min_size)
@@ -121,10 +188,15 @@ static int span_io(struct fb_target *t, bool wr, void *buf, size_t len, uint64_t
 		size_t n = len - p < PROBE_PIECE ? len - p : PROBE_PIECE;
 
 		r = pio(t, wr, (char *)buf + p, n, off + p);
-		if (r < 0)
+		if (r < 0) {
+			t->failed = true;
+			t->fail_off = off + p;
 			return fb_err_errno(r, "cannot %s '%s' at byte %llu", wr ? "write" : "read",
 					    t->node, (unsigned long long)(off + p));
+		}
 	}
+	t->failed = true;
+	t->fail_off = off;
 	return fb_err_errno(r, "cannot %s '%s' at byte %llu", wr ? "write" : "read", t->node,
 			    (unsigned long long)off);
 }

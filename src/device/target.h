@@ -25,13 +25,30 @@ struct fb_target {
 	void *bounce;	  /* one aligned block for unaligned tails */
 	bool touched;	  /* anything written yet */
 	uint64_t written; /* bytes written (or zeroed) so far */
+	bool failed;	  /* an I/O failed, at byte fail_off */
+	uint64_t fail_off;
 };
 
 /*
  * Opens NODE for writing (creating a file when IS_BLOCK is false; a file is
  * made at least MIN_SIZE bytes).  -EBUSY when another holds the disk.  Logs.
+ * A disk is not locked yet: fb_target_trylock.
  */
 int fb_target_open(struct fb_target *t, const char *node, bool is_block, uint64_t min_size);
+/*
+ * The disk's flock(LOCK_EX), without waiting: -EWOULDBLOCK while another
+ * holds it (udev, briefly, while it probes; `udevadm lock`; another tool);
+ * 0 for a file, which is not locked.  Other failures logged.
+ */
+int fb_target_trylock(struct fb_target *t);
+/* Who holds T's lock, for a message: "pid 1690 (flock)", or "another process". */
+void fb_target_lock_holder(const struct fb_target *t, char *buf, size_t len);
+/*
+ * What a dry run can know of fb_target_open without opening: whether this
+ * user may read and write NODE (one that does not exist yet counts as yes).
+ * Logs, with a hint to run as root.
+ */
+int fb_target_check_access(const char *node);
 /* Closes the data descriptor (keeping the lock), e.g. before a tool opens the disk O_EXCL. */
 void fb_target_close_data(struct fb_target *t);
 /* Releases the lock and closes everything; accepts a zeroed or half-opened target. */

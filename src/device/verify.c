@@ -106,6 +106,9 @@ static int mismatch(struct fb_engine *e, uint64_t at, unsigned range)
 	char where[48] = "";
 
 	e->outcome = FB_FLASH_MISMATCH;
+	e->at.set = true;
+	e->at.off = at;
+	e->at.range = range;
 	if (zero && fb_target_write(&e->tgt, zero, (size_t)e->head.len, e->head.off) >= 0 &&
 	    fb_target_sync(&e->tgt) >= 0)
 		e->head_written = false;

@@ -123,6 +123,44 @@ static int table_check_placed(struct fb_table *t, struct fdisk_partition *want, 
 	return 0;
 }
 
+/* Q's sectors, first and last. */
+static void part_sectors(struct fdisk_partition *q, uintmax_t *first, uintmax_t *last)
+{
+	*first = fdisk_partition_get_start(q);
+	*last = *first + (fdisk_partition_has_size(q) && fdisk_partition_get_size(q)
+				  ? fdisk_partition_get_size(q) - 1
+				  : 0);
+}
+
+/*
+ * A partition placed where one already is: named as such, where libfdisk
+ * says "out of range", "already used" or nothing at all.  N: its number in
+ * the layout, from 1.
+ */
+static int table_check_overlap(struct fb_table *t, struct fdisk_partition *want, size_t n,
+			       unsigned line)
+{
+	_cleanup_(fdisk_unref_tablep) struct fdisk_table *tb = NULL;
+	_cleanup_(fdisk_free_iterp) struct fdisk_iter *itr = fdisk_new_iter(FDISK_ITER_FORWARD);
+	struct fdisk_partition *q;
+	uintmax_t a, b, c, d;
+
+	if (!fdisk_partition_has_start(want) || !itr || fdisk_get_partitions(t->cxt, &tb) < 0)
+		return 0; /* libfdisk places it, or says why not */
+	part_sectors(want, &a, &b);
+	while (fdisk_table_next_partition(tb, itr, &q) == 0) {
+		if (fdisk_partition_is_container(q))
+			continue; /* a dos extended partition holds the logical ones */
+		part_sectors(q, &c, &d);
+		if (a <= d && c <= b)
+			return fb_err("%s:%u: partition %zu (sectors %ju-%ju) overlaps partition "
+				      "%zu (sectors %ju-%ju)",
+				      t->layout, line, n, a, b, fdisk_partition_get_partno(q) + 1,
+				      c, d);
+	}
+	return 0;
+}
+
 /* The disk id (dos: 32 bits, gpt: a GUID) from the seed, unless the script has label-id. */
 static int table_disk_id(struct fb_table *t, struct fdisk_script *dp, const char *seed)
 {
@@ -193,6 +231,9 @@ static int table_add_parts(struct fb_table *t, struct fdisk_script *dp, struct a
 			return fb_err("%s:%u: partition %zu: unknown type '%s' for a %s table",
 				      t->layout, line, i + 1, fdisk_parttype_get_string(type),
 				      fdisk_script_get_header(dp, "label"));
+		r = table_check_overlap(t, pa, i + 1, line);
+		if (r < 0)
+			return r;
 		st->msg[0] = '\0';
 		r = fdisk_add_partition(t->cxt, pa, &partno);
 		if (r < 0 && st->msg[0])

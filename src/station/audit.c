@@ -49,6 +49,10 @@ char *fb_station_audit_line(const struct fb_station_record *r)
 	fb_json_str(f, r->result);
 	fputs(", \"reason\": ", f);
 	fb_json_str(f, r->reason);
+	if (r->error) {
+		fputs(", \"error\": ", f);
+		fb_json_str(f, r->error);
+	}
 	fputs("}\n", f);
 	if (fclose(f) != 0) {
 		free(line);

@@ -18,6 +18,7 @@ struct fb_station_record {
 	double seconds;
 	const char *result; /* "ok" (written and verified), "failed", "removed", "incomplete", ... */
 	const char *reason; /* NULL for ok */
+	const char *error;  /* the flash's error message, as it was logged; or NULL */
 };
 
 /* R as one line of JSON with its newline; malloc'ed, NULL without memory.  Pure. */

@@ -52,6 +52,7 @@ struct fb_station_row *fb_station_row_free(struct fb_station_row *r)
 		return NULL;
 	fb_dev_facts_done(&r->dev);
 	free(r->reason);
+	free(r->error_text);
 	free(r);
 	return NULL;
 }

@@ -38,6 +38,7 @@ struct fb_station_row {
 	bool finished, touched;
 	enum fb_flash_outcome outcome;
 	int error;
+	char *error_text; /* the job's error message */
 	uint64_t written;
 	/* the main loop's */
 	struct fb_station_worker *worker;

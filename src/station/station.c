@@ -144,6 +144,7 @@ static void record(struct station *s, const struct fb_station_row *r, double sec
 		.seconds = seconds,
 		.result = r->result,
 		.reason = r->reason,
+		.error = r->error_text,
 	};
 	int k = fb_station_audit_append(s->log_fd, s->o->log, &rec);
 

@@ -18,7 +18,7 @@
 struct fb_station_opts {
 	const struct fb_shared_source *src;
 	char *const *match;	    /* --match KEY=GLOB..., NULL-terminated; NULL: the default */
-	struct fb_flash_opts flash; /* allow_fixed, grow, check_capacity */
+	struct fb_flash_opts flash; /* allow_fixed, grow, check_capacity, lock_timeout */
 	unsigned jobs;		    /* at most this many written at once */
 	unsigned count;		    /* stop after this many verified copies; 0: never */
 	double stop_timeout;	    /* after SIGINT/SIGTERM: seconds in-flight jobs get to end */

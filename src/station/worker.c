@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -44,6 +45,15 @@ static enum fb_station_state state_of(enum fb_flash_phase p)
 	}
 }
 
+/* The job's error message, for the log (kept once: a job has one result). */
+static void keep_error(struct fb_station_row *r, const char *text)
+{
+	char *copy = text ? strdup(text) : NULL;
+
+	free(r->error_text);
+	r->error_text = copy;
+}
+
 static void emit(void *userdata, const struct fb_flash_event *ev)
 {
 	struct fb_station_worker *w = userdata;
@@ -67,6 +77,7 @@ static void emit(void *userdata, const struct fb_flash_event *ev)
 		r->error = ev->error;
 		r->written = ev->written;
 		r->touched = ev->device_touched;
+		keep_error(r, ev->error_text);
 	}
 	pthread_mutex_unlock(w->lock);
 	if (changed)

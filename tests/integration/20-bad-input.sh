@@ -21,6 +21,14 @@ label: gpt
 start=2048, size=4MiB, name=a
 start=6144, size=4MiB, name=b
 L
+# libfdisk: "Start sector 6144 out of range." (dos), or only "Invalid argument" when the table
+# is written (gpt, a partition running into the next)
+printf 'label: dos\nstart=2048, size=4MiB\nstart=6144, size=4MiB\n' >"$W/partitions/overlap-dos.sfdisk"
+cat >"$W/partitions/overlap-end.sfdisk" <<'L'
+label: gpt
+start=8192, size=2MiB, name=a
+start=2048, size=4MiB, name=b
+L
 cat >"$W/partitions/exceed.sfdisk" <<'L'
 label: gpt
 
@@ -61,7 +69,11 @@ SOURCE_DATE_EPOCH=0 expect bad-epoch "SOURCE_DATE_EPOCH=0 is outside 1980-2099, 
 unset SOURCE_DATE_EPOCH # sh may keep an assignment made before a function call
 
 good overlap >"$W/boards/overlap.conf"
-expect overlap "partitions/overlap.sfdisk:3: cannot place partition 2: Sector 6144 already used\."
+expect overlap "partitions/overlap.sfdisk:3: partition 2 \(sectors 6144-14335\) overlaps partition 1 \(sectors 2048-10239\)"
+good overlap-dos >"$W/boards/overlap-dos.conf"
+expect overlap-dos "partitions/overlap-dos.sfdisk:3: partition 2 \(sectors 6144-14335\) overlaps partition 1 \(sectors 2048-10239\)"
+good overlap-end >"$W/boards/overlap-end.conf"
+expect overlap-end "partitions/overlap-end.sfdisk:3: partition 2 \(sectors 2048-10239\) overlaps partition 1 \(sectors 8192-12287\)"
 
 good exceed >"$W/boards/exceed.conf"
 expect exceed "partitions/exceed.sfdisk:3: partition 1 \(40 MiB at sector 2048\) does not fit in the 8 MiB image"

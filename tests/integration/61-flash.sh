@@ -59,3 +59,39 @@ grep -q 'MiB / 64 MiB  [0-9.]* MiB/s' "$TMP/err" || { cat "$TMP/err" >&2; fail "
 "$FLASHBUILD" -q flash --allow-fixed "$small" "$dev2" >"$TMP/out" 2>"$TMP/err" || fail "-q flash failed"
 [ ! -s "$TMP/err" ] && [ ! -s "$TMP/out" ] || { cat "$TMP/err" >&2; fail "-q printed something"; }
 cmp "$small" "$dev2" || fail "the image without a bmap is not on the device"
+
+# A bmap of another image: caught on its first range before the device is
+# touched (exit 5, the device as it was), and by --dry-run alike; the JSON
+# result line names the error, the range and its offset.
+other=$TMP/other.img
+make_image "$other" 64 50
+before=$(dev_sha "$dev2")
+for dry in "" --dry-run; do
+	rc=0
+	"$FLASHBUILD" flash --allow-fixed --json $dry --bmap "$other.bmap" "$small" "$dev2" \
+		>"$TMP/events" 2>"$TMP/err" || rc=$?
+	[ $rc -eq 5 ] || { cat "$TMP/err" >&2; fail "another image's bmap${dry:+ ($dry)}: exit $rc, not 5"; }
+	grep -q "^error: '$small' does not match its bmap: range 1 (bytes 0-[0-9]*) has another checksum: the image is corrupt, or the bmap is another image's$" "$TMP/err" ||
+		{ cat "$TMP/err" >&2; fail "another image's bmap${dry:+ ($dry)}: no such error"; }
+	[ "$(grep -c . "$TMP/err")" -eq 1 ] || { cat "$TMP/err" >&2; fail "more than one line"; }
+	tail -n 1 "$TMP/events" | grep -q '"outcome": "source-corrupt", "device_touched": false, "error": ".*another image.s", "offset": 0, "range": 1}$' ||
+		fail "result line: $(tail -n 1 "$TMP/events")"
+	! grep -q '"phase": "wipe"' "$TMP/events" || fail "the device was wiped${dry:+ ($dry)}"
+	[ "$(dev_sha "$dev2")" = "$before" ] || fail "'$dev2' changed${dry:+ ($dry)}"
+done
+
+# A corrupt image whose first range is good: the real run finds it while
+# writing, --dry-run reads it all and exits as the real run does (5).
+make_image "$TMP/bad.img" 64 25
+# a byte of the last range flipped
+last=$(sed -n 's/.*<Range[^>]*> *\([0-9]*\)[-0-9]* *<\/Range>.*/\1/p' "$TMP/bad.img.bmap" | tail -n 1)
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2]) * 4096 + 100); b = f.read(1); f.seek(-1, 1); f.write(bytes([b[0] ^ 1]))' "$TMP/bad.img" "$last"
+rc=0
+"$FLASHBUILD" flash --allow-fixed --dry-run "$TMP/bad.img" "$dev2" 2>"$TMP/err" || rc=$?
+[ $rc -eq 5 ] || { cat "$TMP/err" >&2; fail "--dry-run of a corrupt image: exit $rc, not 5"; }
+grep -q "^error: '$TMP/bad.img' does not match its bmap: range [2-9]" "$TMP/err" ||
+	{ cat "$TMP/err" >&2; fail "--dry-run of a corrupt image: no such error"; }
+[ "$(dev_sha "$dev2")" = "$before" ] || fail "'$dev2' changed by --dry-run"
+rc=0
+"$FLASHBUILD" flash --allow-fixed --progress=none "$TMP/bad.img" "$dev2" 2>"$TMP/err" || rc=$?
+[ $rc -eq 5 ] || { cat "$TMP/err" >&2; fail "the real run of a corrupt image: exit $rc, not 5"; }

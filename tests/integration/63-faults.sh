@@ -24,6 +24,22 @@ PY
 flip=${body% *}
 eio=${body#* }
 
+# range_of OFFSET: the number (from 1) of the bmap range holding byte OFFSET
+range_of() {
+	python3 - "$img.bmap" "$1" <<'PY'
+import re, sys
+text, at = open(sys.argv[1]).read(), int(sys.argv[2])
+r = [(int(a), int(b or a)) for a, b in re.findall(r"<Range[^>]*> *(\d+)(?:-(\d+))? *</Range>", text)]
+print([i + 1 for i, (a, b) in enumerate(r) if a * 4096 <= at < (b + 1) * 4096][0])
+PY
+}
+
+# result_has FIELDS: the JSON result line of $TMP/events holds these (a regex)
+result_has() {
+	tail -n 1 "$TMP/events" | grep -q "^{\"event\": \"result\", .*$1" ||
+		fail "the result line lacks '$1': $(tail -n 1 "$TMP/events")"
+}
+
 truncate -s 64M "$TMP/backing"
 faultfs_start "$TMP/backing" "$TMP/fuse"
 dev=$(attach "$TMP/fuse/disk")
@@ -32,15 +48,17 @@ dev=$(attach "$TMP/fuse/disk")
 "$FLASHBUILD" flash --allow-fixed --progress=none "$img" "$dev" || fail "the clean flash failed"
 [ "$(blkid -p -s PTTYPE -o value "$dev")" = gpt ] || fail "no table after the clean flash"
 
-# 1. A byte flipped on every read of it.
+# 1. A byte flipped on every read of it.  The JSON result line says what the
+#    error line says, and where: the byte and its bmap range.
 fault "$TMP/fuse" "flip $flip"
 rc=0
-"$FLASHBUILD" flash --allow-fixed --progress=none "$img" "$dev" 2>"$TMP/err" || rc=$?
+"$FLASHBUILD" flash --allow-fixed --json "$img" "$dev" >"$TMP/events" 2>"$TMP/err" || rc=$?
 cat "$TMP/err" >&2
 fault "$TMP/fuse" clear
 [ $rc -eq 4 ] || fail "a flipped byte: exit $rc, not 4"
 grep -q "verify failed: '$dev' differs from the image at byte $flip " "$TMP/err" ||
 	fail "the verify error does not name byte $flip"
+result_has "\"outcome\": \"verify-mismatch\", .*\"error\": \"verify failed: '$dev' differs from the image at byte $flip (range $(range_of "$flip")), .*\", \"offset\": $flip, \"range\": $(range_of "$flip")}"
 
 # 2. EIO from an offset to the end: the first failing write is named.
 fault "$TMP/fuse" "eio-write $eio"
@@ -57,13 +75,14 @@ grep -q "cannot write '$dev' at byte [0-9]*: Input/output error" "$TMP/err" ||
 [ "$(blkid -p -s PTTYPE -o value "$dev")" = gpt ] || fail "no table after the clean flash"
 fault "$TMP/fuse" "eio-write $eio 4096"
 rc=0
-"$FLASHBUILD" flash --allow-fixed --progress=none "$img" "$dev" 2>"$TMP/err" || rc=$?
+"$FLASHBUILD" flash --allow-fixed --json "$img" "$dev" >"$TMP/events" 2>"$TMP/err" || rc=$?
 cat "$TMP/err" >&2
 fault "$TMP/fuse" clear
 [ $rc -ne 0 ] || fail "EIO mid-write: exit 0"
 at=$(sed -n "s/.*cannot write '.*' at byte \([0-9]*\).*/\1/p" "$TMP/err")
 [ -n "$at" ] && [ "$at" -le "$eio" ] && [ $((at + 65536)) -gt "$eio" ] ||
 	fail "EIO at $eio reported at '$at'"
+result_has "\"outcome\": \"failed\", .*\"error\": \"cannot write '$dev' at byte $at: Input/output error\", \"offset\": $at, \"range\": $(range_of "$at")}"
 if sfdisk -d "$dev" >"$TMP/dump" 2>/dev/null; then
 	cat "$TMP/dump" >&2
 	fail "a partition table survived a failed flash"

@@ -73,6 +73,9 @@ grep -q '"device": "/dev/loop251".*"state": "failed"' "$TMP/status" ||
 	fail "the status does not say loop251 failed"
 [ "$(log_get "$log" /dev/loop253 result)" = failed ] || fail "loop253 (bad spot) is not logged failed"
 [ "$(log_get "$log" /dev/loop253 reason)" = "Input/output error" ] || fail "loop253: wrong reason"
+# the log line carries the error as flash logged it, with the device and the byte
+log_get "$log" /dev/loop253 error | grep -q "^cannot write '/dev/loop253' at byte [0-9]*: Input/output error$" ||
+	fail "loop253's log line has not the error: $(grep loop253 "$log")"
 grep -q '"device": "/dev/loop253".*"state": "failed".*"reason": "Input/output error"' \
 	"$TMP/status" || fail "the status does not say loop253 failed with an I/O error"
 ! grep -q '"device": "/dev/loop25[123]".*"result": "ok"' "$TMP/status" "$log" ||

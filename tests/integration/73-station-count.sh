@@ -45,3 +45,15 @@ ranges_equal "$img" "$img.bmap" /dev/loop234
 [ "$(dev_sha /dev/loop235)" = "$c_sha" ] || fail "loop235 was written after --count 2"
 tail -n 1 "$TMP/status" | grep -q '"state": "stopped".*"verified": 2' ||
 	fail "the last status line is not 'stopped' with 2 verified"
+
+# Started by hand without --log where /var/log/flashbuild does not exist (a
+# fresh /var/log, in a mount namespace of its own): the station makes the
+# default log's directory (0750) and logs there.
+unshare -m sh -c 'mount -t tmpfs tmpfs /var/log &&
+	"$1" station --progress=plain --count 1 --allow-fixed --match DEVNAME=/dev/loop234 "$2" \
+		>"$3/by-hand.out" 2>"$3/by-hand.err" &&
+	stat -c %a /var/log/flashbuild >"$3/by-hand.mode" &&
+	cp /var/log/flashbuild/station.log "$3/by-hand.log"' sh "$FLASHBUILD" "$img" "$TMP" ||
+	{ cat "$TMP/by-hand.err" >&2; fail "the station started by hand without /var/log/flashbuild failed"; }
+[ "$(cat "$TMP/by-hand.mode")" = 750 ] || fail "/var/log/flashbuild is not 0750"
+[ "$(log_count "$TMP/by-hand.log" ok)" -eq 1 ] || fail "no ok line in the default log"

@@ -145,7 +145,8 @@ static const struct {
 	const char *error;
 } bad[] = {
 	{ "label: gpt\nstart=2048, size=8M\nstart=4096, size=8M\n",
-	  "error: bad.sfdisk:3: cannot place partition 2: Sector 4096 already used.\n" },
+	  "error: bad.sfdisk:3: partition 2 (sectors 4096-20479) overlaps partition 1 (sectors "
+	  "2048-18431)\n" },
 	{ "label: dos\nstart=2048, size=20M\nsize=20M\n",
 	  "error: bad.sfdisk:3: cannot place partition 2: No free sectors available.\n" },
 	{ "label: gpt\nsize=8M, type=whatever\n",
