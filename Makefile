@@ -15,7 +15,8 @@ PREFIX ?= /usr/local
 VERSION := ${shell sed -n '1s/^flashbuild (\([^)]*\)).*/\1/p' debian/changelog}
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
-PKGS := libudev fdisk blkid ext2fs com_err libarchive inih libcrypto libxml-2.0 libcrypt gpgme
+PKGS := libudev fdisk blkid ext2fs com_err libarchive inih libcrypto libxml-2.0 libcrypt gpgme \
+	libmicrohttpd json-c
 
 CFLAGS ?= -O2 -g
 FB_CFLAGS := -std=gnu17 -Wall -Wextra -Wmissing-prototypes -Werror -D_GNU_SOURCE \
@@ -42,7 +43,7 @@ FUZZ_SECONDS ?= 60
 # Files of other languages that go into the program as text, each a C string in
 # build/gen/DIR/FILE.h (static const char NAME[]: the file's name with '.' and '-' as
 # '_'), included by the one source file that uses it.
-EMBEDDED := src/pipeline/init.sh
+EMBEDDED := src/pipeline/init.sh src/station/page.html
 EMBEDDED_H := $(patsubst src/%,build/gen/%.h,$(EMBEDDED))
 
 # Test helpers in C, built with the program's warnings and linted with it.
@@ -62,13 +63,15 @@ build/gen/config.h: FORCE
 FORCE:
 
 
-build/gen/%.h: src/%
+build/gen/%.h: src/% scripts/embed.awk
 	@mkdir -p $(dir $@)
 	awk -v name=$$(basename $< | tr .- __) -f scripts/embed.awk $< >$@.tmp
 	mv $@.tmp $@
 
 build/pipeline/initramfs.o build/asan/pipeline/initramfs.o build/fuzz/obj/pipeline/initramfs.o \
 	build/analyze/pipeline/initramfs.ok: build/gen/pipeline/init.sh.h
+build/station/web.o build/asan/station/web.o build/fuzz/obj/station/web.o \
+	build/analyze/station/web.ok: build/gen/station/page.html.h
 
 build/tools/faultfs: tests/tools/faultfs.c
 	@mkdir -p $(dir $@)
@@ -150,7 +153,7 @@ lint: $(ANALYZE_STAMPS) $(EMBEDDED_H)
 	cppcheck --quiet --error-exitcode=1 --std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen \
 		--enable=warning,portability,performance $(CPPCHECK_SUPP) \
 		--template='{file}:{line}: {severity}({id}): {message}' src/ tests/fuzz/ $(TOOL_SRCS)
-	shellcheck -s sh $(if $(SHELLCHECK_SUPP),-e $(SHELLCHECK_SUPP)) $(EMBEDDED)
+	shellcheck -s sh $(if $(SHELLCHECK_SUPP),-e $(SHELLCHECK_SUPP)) $(filter %.sh,$(EMBEDDED))
 	shellcheck scripts/check-floors
 	shellcheck -s bash scripts/bash-completion/flashbuild
 	scripts/check-floors docs/architecture.md src

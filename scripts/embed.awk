@@ -6,7 +6,7 @@ BEGIN {
 	printf "static const char %s[] =\n", name
 }
 {
-	gsub(/\\/, "\\\\")
+	gsub(/\\/, "\\\\\\\\")
 	gsub(/"/, "\\\"")
 	gsub(/\t/, "\\t")
 	printf "\t\"%s\\n\"\n", $0

@@ -14,8 +14,10 @@
 #include "core/log.h"
 #include "core/strv.h"
 #include "image-args.h"
+#include "station/listen.h"
 #include "station/select.h"
 #include "station/station.h"
+#include "station/token.h"
 
 #define DEFAULT_LOG_DIR "/var/log/flashbuild"
 #define DEFAULT_LOG	DEFAULT_LOG_DIR "/station.log"
@@ -26,6 +28,9 @@ struct station_args {
 	struct fb_image_args img;
 	const char *tmpdir;
 	struct fb_strv match;
+	struct fb_station_listen listen;
+	const char *token_file;
+	char *token;
 };
 
 static int parse_number(const char *opt, const char *s, double max, double *ret)
@@ -85,9 +90,29 @@ static bool parse_valued(int c, struct station_args *a, int *r)
 	case 'P':
 		*r = parse_output(optarg, &a->o.output);
 		return true;
+	case 'L':
+		*r = fb_station_listen_parse(optarg, &a->listen);
+		a->o.listen = &a->listen;
+		a->o.listen_text = optarg;
+		return true;
 	default:
 		return false;
 	}
+}
+
+/* Safe by default: only this machine reaches a page without a token. */
+static int check_page(struct station_args *a)
+{
+	if (a->token_file && !a->o.listen)
+		return fb_err("station: --token is the page's: it needs --listen ADDRESS:PORT");
+	if (a->o.listen && !a->o.listen->loopback && !a->token_file)
+		return fb_err("station: --listen %s can be reached from other machines: give "
+			      "--token FILE too (a secret the page asks for)",
+			      a->o.listen_text);
+	if (a->token_file && fb_station_token_read(a->token_file, &a->token) < 0)
+		return -EINVAL;
+	a->o.token = a->token;
+	return 0;
 }
 
 static int parse_args(int argc, char *argv[], struct station_args *a)
@@ -101,6 +126,10 @@ static int parse_args(int argc, char *argv[], struct station_args *a)
 		{ "log", required_argument, NULL, 'l' },
 		{ "stop-timeout", required_argument, NULL, 'S' },
 		{ "tmpdir", required_argument, NULL, 'T' },
+		{ "listen", required_argument, NULL, 'L' },
+		{ "token", required_argument, NULL, 'K' },
+		{ "skip-done", no_argument, NULL, 'D' },
+		{ "eject", no_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *const usage[2] = { "IMAGE or --board NAME", "nothing after --board NAME" };
@@ -127,6 +156,15 @@ static int parse_args(int argc, char *argv[], struct station_args *a)
 		case 'T':
 			a->tmpdir = optarg;
 			break;
+		case 'K':
+			a->token_file = optarg;
+			break;
+		case 'D':
+			a->o.skip_done = true;
+			break;
+		case 'E':
+			a->o.eject = true;
+			break;
 		case 'j':
 			a->o.output = FB_STATION_OUT_JSON;
 			break;
@@ -134,7 +172,9 @@ static int parse_args(int argc, char *argv[], struct station_args *a)
 			return -EINVAL;
 		}
 	}
-	return fb_image_args_positional(&a->img, argc, argv, 0, usage, &rest) ? -EINVAL : 0;
+	if (fb_image_args_positional(&a->img, argc, argv, 0, usage, &rest))
+		return -EINVAL;
+	return check_page(a);
 }
 
 static int exit_code(int r)
@@ -203,6 +243,7 @@ int fb_cmd_station(int argc, char *argv[])
 	a.img = (struct fb_image_args)FB_IMAGE_ARGS_INIT("station", &a.source);
 	if (parse_args(argc, argv, &a) < 0) {
 		fb_strv_free(&a.match);
+		free(a.token);
 		return FB_EXIT_USAGE;
 	}
 	if (a.o.output == _FB_STATION_OUT_MAX)
@@ -212,5 +253,6 @@ int fb_cmd_station(int argc, char *argv[])
 		r = run(&a);
 	fb_image_args_done(&a.img);
 	fb_strv_free(&a.match);
+	free(a.token);
 	return exit_code(r);
 }

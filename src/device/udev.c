@@ -383,3 +383,25 @@ int fb_udev_monitor_receive(struct fb_udev_monitor *m, fb_udev_disk_fn fn, void 
 			return r;
 	}
 }
+
+int fb_udev_power_off(const char *syspath, const char *node)
+{
+	_cleanup_(udev_unrefp) struct udev *u = udev_new();
+	_cleanup_(udev_device_unrefp) struct udev_device *d =
+		u ? udev_device_new_from_syspath(u, syspath) : NULL;
+	struct udev_device *usb;
+	int r;
+
+	if (!d)
+		return fb_err_errno(-errno ?: -ENODEV, "cannot find '%s' in udev", node);
+	/* The parent is d's: freed with it. */
+	usb = udev_device_get_parent_with_subsystem_devtype(d, "usb", "usb_device");
+	if (!usb)
+		return -ENODEV;
+	/* As udisksctl power-off: the kernel flushes the disk's cache, then lets the port go. */
+	r = udev_device_set_sysattr_value(usb, "remove", "1");
+	if (r < 0)
+		return fb_err_errno(r, "cannot power off '%s' (%s/remove)", node,
+				    udev_device_get_syspath(usb));
+	return 0;
+}

@@ -56,4 +56,11 @@ int fb_udev_monitor_enumerate(struct fb_udev_monitor *m, fb_udev_disk_fn fn, voi
 /* Every event waiting on the monitor's socket; never blocks.  Logs. */
 int fb_udev_monitor_receive(struct fb_udev_monitor *m, fb_udev_disk_fn fn, void *userdata);
 
+/*
+ * Powers off the USB device the disk at SYSPATH (NODE, for messages) is on,
+ * as `udisksctl power-off` does: its "remove" attribute.  -ENODEV, not
+ * logged, when the disk is not on USB; other failures are logged.
+ */
+int fb_udev_power_off(const char *syspath, const char *node);
+
 #endif

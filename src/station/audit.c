@@ -12,8 +12,7 @@
 #include "core/log.h"
 #include "device/json.h"
 
-/* "2026-11-25T13:40:02.125Z" */
-static void format_time(double t, char *buf, size_t len)
+void fb_station_audit_time(double t, char *buf, size_t len)
 {
 	time_t s = (time_t)t;
 	struct tm tm;
@@ -36,7 +35,7 @@ char *fb_station_audit_line(const struct fb_station_record *r)
 
 	if (!f)
 		return NULL;
-	format_time(r->time, when, sizeof(when));
+	fb_station_audit_time(r->time, when, sizeof(when));
 	fprintf(f, "{\"time\": \"%s\"", when);
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
 		fprintf(f, ", \"%s\": ", keys[i]);
@@ -53,6 +52,10 @@ char *fb_station_audit_line(const struct fb_station_record *r)
 		fputs(", \"error\": ", f);
 		fb_json_str(f, r->error);
 	}
+	if (r->copy)
+		fprintf(f, ", \"copy\": %u", r->copy);
+	if (r->eject)
+		fprintf(f, ", \"ejected\": %s", r->eject > 0 ? "true" : "false");
 	fputs("}\n", f);
 	if (fclose(f) != 0) {
 		free(line);

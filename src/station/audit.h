@@ -7,6 +7,7 @@
 #ifndef FB_STATION_AUDIT_H
 #define FB_STATION_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct fb_station_record {
@@ -19,7 +20,12 @@ struct fb_station_record {
 	const char *result; /* "ok" (written and verified), "failed", "removed", "incomplete", ... */
 	const char *reason; /* NULL for ok */
 	const char *error;  /* the flash's error message, as it was logged; or NULL */
+	unsigned copy;	    /* ok: which copy of the station's run it was */
+	int eject;	    /* --eject: 1 powered off, -errno not; 0: not asked */
 };
+
+/* T (seconds since the epoch) as the log writes it: "2026-11-25T13:40:02.125Z". */
+void fb_station_audit_time(double t, char *buf, size_t len);
 
 /* R as one line of JSON with its newline; malloc'ed, NULL without memory.  Pure. */
 char *fb_station_audit_line(const struct fb_station_record *r);

@@ -8,7 +8,7 @@ static const char *const state_names[_FB_STATION_STATE_MAX] = {
 	[FB_STATION_WAITING] = "waiting",     [FB_STATION_CHECKING] = "checking",
 	[FB_STATION_WRITING] = "writing",     [FB_STATION_VERIFYING] = "verifying",
 	[FB_STATION_FINISHING] = "finishing", [FB_STATION_DONE] = "done",
-	[FB_STATION_FAILED] = "failed",
+	[FB_STATION_FAILED] = "failed",	      [FB_STATION_SKIPPED] = "skipped",
 };
 
 const char *fb_station_state_name(enum fb_station_state s)
@@ -37,7 +37,7 @@ const char *fb_station_row_state(const struct fb_station_row *r, char *buf, size
 	const char *name = fb_station_state_name(r->state);
 	double pct = fb_station_row_percent(r);
 
-	if (r->state == FB_STATION_FAILED)
+	if (r->state == FB_STATION_FAILED || r->state == FB_STATION_SKIPPED)
 		snprintf(buf, len, "%s: %s", name, r->reason ? r->reason : "?");
 	else if ((r->state == FB_STATION_WRITING || r->state == FB_STATION_VERIFYING) && pct >= 0)
 		snprintf(buf, len, "%s %.0f %%", name, pct);
@@ -53,6 +53,7 @@ struct fb_station_row *fb_station_row_free(struct fb_station_row *r)
 	fb_dev_facts_done(&r->dev);
 	free(r->reason);
 	free(r->error_text);
+	free(r->done_before);
 	free(r);
 	return NULL;
 }

@@ -23,6 +23,7 @@ enum fb_station_state {
 	FB_STATION_FINISHING, /* head, table, partitions */
 	FB_STATION_DONE,      /* written and verified */
 	FB_STATION_FAILED,
+	FB_STATION_SKIPPED, /* --skip-done: verified with this image before */
 	_FB_STATION_STATE_MAX,
 };
 
@@ -40,6 +41,7 @@ struct fb_station_row {
 	int error;
 	char *error_text; /* the job's error message */
 	uint64_t written;
+	int eject; /* --eject, after a verified write: 1 powered off, or -errno; 0: not asked */
 	/* the main loop's */
 	struct fb_station_worker *worker;
 	bool removed;	    /* a remove event came while it was written */
@@ -48,6 +50,9 @@ struct fb_station_row {
 	char *reason;	    /* why it failed, for people */
 	enum fb_station_state shown;
 	double shown_at;
+	unsigned copy;	   /* verified: which copy of this run it is (1, 2, ...) */
+	char *done_before; /* when this card (by serial) was verified with this image before */
+	bool gone;	   /* unplugged: kept for the page, its last state as it was */
 };
 
 const char *fb_station_state_name(enum fb_station_state s);

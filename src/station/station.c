@@ -13,12 +13,19 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "device/udev.h"
+#include "history.h"
 #include "select.h"
 #include "station.h"
+#include "view.h"
+#include "web.h"
 #include "worker.h"
 
 /* After the stop timeout, jobs are cancelled; one stuck in the kernel longer is given up. */
 #define ABORT_GRACE 5.0
+/* The page's state is refreshed at least this often while a card is written. */
+#define WEB_INTERVAL 0.5
+/* Unplugged cards the page keeps showing, each until its port has another. */
+#define MAX_GONE 64
 
 struct station {
 	const struct fb_station_opts *o;
@@ -34,6 +41,17 @@ struct station {
 	bool abandoned; /* workers stuck past the grace, left running */
 	double stop_at, give_up_at;
 	int err; /* the log cannot be written: stop */
+	struct fb_station_history history;
+	unsigned failed;
+	uint64_t ok_bytes; /* of the verified copies, in ok_seconds */
+	double ok_seconds;
+	/* --listen */
+	struct fb_station_web *web;
+	char *page_url;
+	char *published; /* the state the page was last given */
+	struct fb_station_lines lines;
+	struct fb_station_row **gone;
+	size_t n_gone;
 };
 
 static double wall_now(void)
@@ -52,11 +70,84 @@ static ssize_t find_row(const struct station *s, const char *syspath)
 	return -1;
 }
 
-static void drop_row(struct station *s, size_t i)
+static const char *slot_of(const struct fb_dev_facts *d)
 {
-	fb_station_row_free(s->rows[i]);
+	return d->id_path ? d->id_path : d->node;
+}
+
+static void forget_gone(struct station *s, size_t i)
+{
+	fb_station_row_free(s->gone[i]);
+	memmove(s->gone + i, s->gone + i + 1, (s->n_gone - i - 1) * sizeof(*s->gone));
+	s->n_gone--;
+}
+
+/* For the page: R stays, as unplugged, until its slot has another card. */
+static void keep_gone(struct station *s, struct fb_station_row *r)
+{
+	struct fb_station_row **v;
+
+	if (s->n_gone == MAX_GONE)
+		forget_gone(s, 0);
+	v = reallocarray(s->gone, s->n_gone + 1, sizeof(*v));
+	if (!v) {
+		fb_station_row_free(r);
+		return;
+	}
+	s->gone = v;
+	r->gone = true;
+	s->gone[s->n_gone++] = r;
+}
+
+/* Row I is no longer plugged in; KEEP: shown as removed while the page is served. */
+static void drop_row(struct station *s, size_t i, bool keep)
+{
+	struct fb_station_row *r = s->rows[i];
+
 	memmove(s->rows + i, s->rows + i + 1, (s->n - i - 1) * sizeof(*s->rows));
 	s->n--;
+	if (keep && s->web)
+		keep_gone(s, r);
+	else
+		fb_station_row_free(r);
+}
+
+/* R's state now (GONE: unplugged), shown, and in the page's log. */
+static void say(struct station *s, const struct fb_station_row *r, bool gone)
+{
+	char line[512];
+
+	fb_station_status_row(&s->st, r, gone);
+	if (s->web)
+		fb_station_lines_add(&s->lines,
+				     fb_station_status_line(&s->st, r, gone, line, sizeof(line)));
+}
+
+static void note(struct station *s, const char *state, const char *what)
+{
+	_cleanup_free_ char *line = NULL;
+
+	fb_station_status_note(&s->st, state, what);
+	if (s->web && asprintf(&line, "station: %s: %s", state, what) >= 0)
+		fb_station_lines_add(&s->lines, line);
+}
+
+static void record(struct station *s, const struct fb_station_row *r, double seconds);
+
+/* A card verified with this image before (by serial): said so; left alone with --skip-done. */
+static void done_before(struct station *s, struct fb_station_row *r)
+{
+	const char *when = fb_station_history_find(&s->history, r->dev.serial);
+
+	if (!when || !(r->done_before = strdup(when)))
+		return;
+	if (!s->o->skip_done)
+		return;
+	r->state = r->shown = FB_STATION_SKIPPED;
+	r->finished = true;
+	r->result = "skipped";
+	if (asprintf(&r->reason, "verified with this image at %s (--skip-done)", when) < 0)
+		r->reason = NULL;
 }
 
 /* Takes D over (it is left empty). */
@@ -76,7 +167,10 @@ static int add_row(struct station *s, struct fb_dev_facts *d, enum fb_station_pi
 	r->allow_fixed = pick == FB_STATION_TAKE_MARKED;
 	r->shown = FB_STATION_WAITING;
 	s->rows[s->n++] = r;
-	fb_station_status_row(&s->st, r, false);
+	done_before(s, r);
+	say(s, r, false);
+	if (r->state == FB_STATION_SKIPPED)
+		record(s, r, 0);
 	return 0;
 }
 
@@ -102,11 +196,20 @@ static void judge(struct station *s, struct fb_station_row *r)
 
 	r->result = "failed";
 	if (r->outcome == FB_FLASH_OK) {
+		char when[48];
+
 		r->result = "ok";
 		r->state = FB_STATION_DONE;
-		s->st.verified++;
+		r->copy = ++s->st.verified;
+		s->ok_bytes += r->written;
+		s->ok_seconds += r->elapsed;
+		fb_station_audit_time(wall_now(), when, sizeof(when));
+		if (fb_station_history_add(&s->history, r->dev.serial, when) < 0)
+			fb_warn("'%s' will not be known as done when plugged in again",
+				r->dev.node);
 		return;
 	}
+	s->failed++;
 	r->state = FB_STATION_FAILED;
 	if (r->removed || unplugged(r)) {
 		r->result = "removed";
@@ -115,6 +218,7 @@ static void judge(struct station *s, struct fb_station_row *r)
 		r->result = r->touched ? "incomplete" : "cancelled";
 		why = r->touched ? "stopped during write: incomplete" : "stopped before writing";
 		s->any_aborted = true;
+		s->failed -= !r->touched;
 	} else if (r->outcome == FB_FLASH_REFUSED) {
 		r->result = "refused";
 		why = "refused (see the error above)";
@@ -145,6 +249,8 @@ static void record(struct station *s, const struct fb_station_row *r, double sec
 		.result = r->result,
 		.reason = r->reason,
 		.error = r->error_text,
+		.copy = r->copy,
+		.eject = r->eject,
 	};
 	int k = fb_station_audit_append(s->log_fd, s->o->log, &rec);
 
@@ -162,9 +268,9 @@ static void finish(struct station *s, size_t i)
 	judge(s, r);
 	record(s, r, r->elapsed);
 	r->shown = r->state;
-	fb_station_status_row(&s->st, r, false);
+	say(s, r, false);
 	if (!strcmp(r->result, "removed"))
-		drop_row(s, i);
+		drop_row(s, i, true);
 }
 
 static void reap(struct station *s)
@@ -203,7 +309,7 @@ static void start_waiting(struct station *s)
 			r->state = FB_STATION_FAILED;
 			free(r->reason);
 			r->reason = strdup("cannot start a worker");
-			fb_station_status_row(&s->st, r, false);
+			say(s, r, false);
 			continue;
 		}
 		s->running++;
@@ -225,8 +331,8 @@ static void on_device(void *userdata, enum fb_udev_action a, struct fb_dev_facts
 			fb_station_worker_cancel(r->worker);
 			return;
 		}
-		fb_station_status_row(&s->st, r, true);
-		drop_row(s, (size_t)i);
+		say(s, r, true);
+		drop_row(s, (size_t)i, true);
 		return;
 	}
 	if (a == FB_UDEV_REMOVE)
@@ -235,10 +341,14 @@ static void on_device(void *userdata, enum fb_udev_action a, struct fb_dev_facts
 	if (r && (r->worker || r->dev.diskseq == d->diskseq))
 		return;
 	if (r) /* another medium in the same slot, e.g. a card reader's */
-		drop_row(s, (size_t)i);
+		drop_row(s, (size_t)i, false);
 	pick = s->stopping ? FB_STATION_SKIP : fb_station_select(d, s->o->match);
-	if (pick != FB_STATION_SKIP)
-		add_row(s, d, pick);
+	if (pick == FB_STATION_SKIP)
+		return;
+	for (size_t g = s->n_gone; g-- > 0;) /* the slot has a card again */
+		if (!strcmp(slot_of(&s->gone[g]->dev), slot_of(d)))
+			forget_gone(s, g);
+	add_row(s, d, pick);
 }
 
 static void abort_all(struct station *s)
@@ -268,7 +378,7 @@ static void on_signal(struct station *s)
 	s->stop_at = fb_now() + s->o->stop_timeout;
 	snprintf(what, sizeof(what), "%s: taking no new devices, %u in flight get %.0f s",
 		 strsignal((int)si.ssi_signo), s->running, s->o->stop_timeout);
-	fb_station_status_note(&s->st, "stopping", what);
+	note(s, "stopping", what);
 }
 
 /* Jobs stuck in the kernel past the grace: logged as incomplete, left to the exit. */
@@ -291,6 +401,38 @@ static void give_up(struct station *s)
 	s->any_aborted = s->abandoned = true;
 }
 
+/* The page's state, when it changed (under the lock: it reads the jobs' part of the rows). */
+static void publish(struct station *s, const char *state)
+{
+	struct fb_station_view v = {
+		.src = s->o->src,
+		.state = state,
+		.count = s->o->count,
+		.verified = s->st.verified,
+		.failed = s->failed,
+		.jobs = s->o->jobs,
+		.ok_bytes = s->ok_bytes,
+		.ok_seconds = s->ok_seconds,
+		.rows = s->rows,
+		.n = s->n,
+		.gone = s->gone,
+		.n_gone = s->n_gone,
+		.lines = &s->lines,
+	};
+	char *json, *copy;
+
+	if (!s->web || !(json = fb_station_view_json(&v)))
+		return;
+	if (s->published && !strcmp(json, s->published)) {
+		free(json);
+		return;
+	}
+	copy = strdup(json);
+	free(s->published);
+	s->published = copy;
+	fb_station_web_publish(s->web, json);
+}
+
 /* Plain and JSON: a line per change of state, and every interval while writing. */
 static void show(struct station *s)
 {
@@ -304,19 +446,26 @@ static void show(struct station *s)
 		/* The end is shown once it is judged. */
 		if (!r->worker || r->finished || r->state == FB_STATION_DONE)
 			continue;
-		if (r->state != r->shown || (moving && now - r->shown_at >= every)) {
-			fb_station_status_row(&s->st, r, false);
+		if (r->state != r->shown) {
+			say(s, r, false);
 			r->shown = r->state;
+			r->shown_at = now;
+		} else if (moving && now - r->shown_at >= every) {
+			fb_station_status_row(&s->st, r, false);
 			r->shown_at = now;
 		}
 	}
 	fb_station_status_table(&s->st, s->rows, s->n, s->stopping ? " — stopping" : NULL);
+	publish(s, s->stopping ? "stopping" : "running");
 	pthread_mutex_unlock(&s->lock);
 }
 
 static int timeout_ms(const struct station *s)
 {
 	double t = fb_station_status_interval(&s->st), now = fb_now();
+
+	if (s->web && t > WEB_INTERVAL)
+		t = WEB_INTERVAL;
 
 	if (s->stopping && !s->aborting && s->stop_at - now < t)
 		t = s->stop_at - now;
@@ -362,11 +511,33 @@ static int loop(struct station *s)
 	return s->err;
 }
 
+static int start_web(struct station *s)
+{
+	int fd;
+
+	if (!s->o->listen)
+		return 0;
+	fd = fb_station_listen_open(s->o->listen, s->o->listen_text);
+	if (fd < 0)
+		return fd;
+	if (asprintf(&s->page_url, "http://%s/", s->o->listen_text) < 0) {
+		s->page_url = NULL;
+		close(fd);
+		return fb_err_errno(-ENOMEM, "station: cannot serve the page");
+	}
+	s->st.page = s->page_url;
+	return fb_station_web_start(fd, s->o->token, &s->web);
+}
+
 static int setup(struct station *s)
 {
 	int r;
 
 	r = fb_station_audit_open(s->o->log, &s->log_fd);
+	if (r >= 0)
+		r = fb_station_history_load(s->o->log, s->o->src->sha256, &s->history);
+	if (r >= 0)
+		r = start_web(s);
 	if (r < 0)
 		return r;
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -385,9 +556,17 @@ static int setup(struct station *s)
 
 static void station_free(struct station *s)
 {
+	s->web = fb_station_web_stop(s->web);
 	for (size_t i = 0; i < s->n; i++)
 		fb_station_row_free(s->rows[i]);
 	free(s->rows);
+	for (size_t i = 0; i < s->n_gone; i++)
+		fb_station_row_free(s->gone[i]);
+	free(s->gone);
+	fb_station_lines_done(&s->lines);
+	fb_station_history_done(&s->history);
+	free(s->published);
+	free(s->page_url);
 	fb_udev_monitor_free(s->mon);
 	if (s->wake_fd >= 0)
 		close(s->wake_fd);
@@ -412,18 +591,22 @@ int fb_station_run(const struct fb_station_opts *o)
 	};
 	pthread_mutex_init(&s->lock, NULL);
 	r = setup(s);
-	s->ctx = (struct fb_station_worker_ctx){
-		.src = o->src, .opts = o->flash, .lock = &s->lock, .wake_fd = s->wake_fd
-	};
+	s->ctx = (struct fb_station_worker_ctx){ .src = o->src,
+						 .opts = o->flash,
+						 .lock = &s->lock,
+						 .wake_fd = s->wake_fd,
+						 .eject = o->eject };
 	if (r >= 0) {
 		start_waiting(s);
 		show(s);
 		r = loop(s);
 	}
-	if (r >= 0)
-		fb_station_status_note(&s->st, "stopped",
-				       s->any_aborted ? "some flashes were cut short"
-						      : "all ended");
+	if (r >= 0) {
+		note(s, "stopped", s->any_aborted ? "some flashes were cut short" : "all ended");
+		pthread_mutex_lock(&s->lock);
+		publish(s, "stopped");
+		pthread_mutex_unlock(&s->lock);
+	}
 	if (r >= 0)
 		r = s->any_aborted ? FB_STATION_END_ABORTED : FB_STATION_END_DONE;
 	/* A worker given up on still uses its row, the lock and the source: left to the exit. */

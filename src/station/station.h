@@ -13,6 +13,7 @@
 
 #include "device/flash.h"
 #include "device/shared.h"
+#include "listen.h"
 #include "status.h"
 
 struct fb_station_opts {
@@ -23,8 +24,13 @@ struct fb_station_opts {
 	unsigned count;		    /* stop after this many verified copies; 0: never */
 	double stop_timeout;	    /* after SIGINT/SIGTERM: seconds in-flight jobs get to end */
 	enum fb_station_output output;
-	const char *log; /* the append-only log */
-	int signal_fd;	 /* readable: SIGINT/SIGTERM came */
+	const char *log;			/* the append-only log */
+	int signal_fd;				/* readable: SIGINT/SIGTERM came */
+	const struct fb_station_listen *listen; /* --listen: the page; NULL: nothing listens */
+	const char *listen_text;		/* as given */
+	const char *token;			/* --token's secret, or NULL */
+	bool skip_done; /* a card verified with this image before (same serial) is left alone */
+	bool eject;	/* a verified card's USB device is powered off */
 };
 
 enum fb_station_end {

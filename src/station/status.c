@@ -35,16 +35,19 @@ void fb_station_status_start(struct fb_station_status *st)
 		fb_json_str(st->out, s->image);
 		fprintf(st->out, ", \"image_sha256\": \"%s\", \"signer\": ", s->sha256);
 		fb_json_str(st->out, *s->signer.fpr ? s->signer.fpr : NULL);
-		fprintf(st->out, ", \"bytes_to_write\": %" PRIu64 ", \"count\": %u}\n",
+		fprintf(st->out, ", \"bytes_to_write\": %" PRIu64 ", \"count\": %u, \"page\": ",
 			s->ext.mapped, st->count);
+		fb_json_str(st->out, st->page);
+		fputs("}\n", st->out);
 	} else {
 		fprintf(st->out,
 			"station: '%s' (sha256 %.16s..., %s, %s to write%s%s%s%s), waiting for "
-			"devices\n",
+			"devices%s%s\n",
 			s->image, s->sha256, s->filter,
 			fb_format_size(s->ext.mapped, size, sizeof(size)),
 			*s->signer.fpr ? ", signed by " : "", s->signer.fpr,
-			s->signer.uid ? " " : "", s->signer.uid ? s->signer.uid : "");
+			s->signer.uid ? " " : "", s->signer.uid ? s->signer.uid : "",
+			st->page ? "; the page is at " : "", st->page ? st->page : "");
 	}
 	fflush(st->out);
 }
@@ -69,25 +72,40 @@ static void json_row(struct fb_station_status *st, const struct fb_station_row *
 	fb_json_str(st->out, r->result);
 	fputs(", \"reason\": ", st->out);
 	fb_json_str(st->out, r->reason);
+	if (r->copy)
+		fprintf(st->out, ", \"copy\": %u", r->copy);
 	fprintf(st->out, ", \"verified\": %u}\n", st->verified);
+}
+
+const char *fb_station_status_line(const struct fb_station_status *st,
+				   const struct fb_station_row *r, bool gone, char *buf, size_t len)
+{
+	char state[160], size[32], n[48];
+	int k;
+
+	counted(st, n, sizeof(n));
+	k = snprintf(buf, len, "%s [%s, %s, %s, %s]: %s", r->dev.node, r->dev.id_path ?: "-",
+		     r->dev.model ?: "-", r->dev.serial ?: "-",
+		     fb_format_size(r->dev.size, size, sizeof(size)),
+		     gone ? "removed" : fb_station_row_state(r, state, sizeof(state)));
+	if (k >= 0 && (size_t)k < len &&
+	    (r->state == FB_STATION_WRITING || r->state == FB_STATION_VERIFYING ||
+	     r->state == FB_STATION_DONE))
+		k += snprintf(buf + k, len - (size_t)k, ", %.1f MiB/s",
+			      fb_station_row_rate(r) / (double)FB_MiB);
+	if (k >= 0 && (size_t)k < len && r->finished && !gone)
+		snprintf(buf + k, len - (size_t)k, " (%s)", n);
+	return buf;
 }
 
 void fb_station_status_row(struct fb_station_status *st, const struct fb_station_row *r, bool gone)
 {
-	char state[160], size[32], n[48];
+	char line[512];
 
 	if (st->mode == FB_STATION_OUT_JSON) {
 		json_row(st, r, gone);
 	} else if (st->mode == FB_STATION_OUT_PLAIN) {
-		counted(st, n, sizeof(n));
-		fprintf(st->out, "%s [%s, %s, %s, %s]: %s", r->dev.node, r->dev.id_path ?: "-",
-			r->dev.model ?: "-", r->dev.serial ?: "-",
-			fb_format_size(r->dev.size, size, sizeof(size)),
-			gone ? "removed" : fb_station_row_state(r, state, sizeof(state)));
-		if (r->state == FB_STATION_WRITING || r->state == FB_STATION_VERIFYING ||
-		    r->state == FB_STATION_DONE)
-			fprintf(st->out, ", %.1f MiB/s", fb_station_row_rate(r) / (double)FB_MiB);
-		fprintf(st->out, r->finished && !gone ? " (%s)\n" : "\n", n);
+		fprintf(st->out, "%s\n", fb_station_status_line(st, r, gone, line, sizeof(line)));
 	} else {
 		return; /* the table shows it */
 	}

@@ -27,6 +27,7 @@ struct fb_station_status {
 	unsigned count;	   /* --count, 0: none */
 	unsigned verified; /* done so far */
 	int drawn;	   /* TTY: lines the last table took */
+	const char *page;  /* --listen: the page's URL, or NULL */
 };
 
 /* Seconds between progress lines (plain, JSON) or redraws (TTY). */
@@ -35,6 +36,10 @@ double fb_station_status_interval(const struct fb_station_status *st);
 void fb_station_status_start(struct fb_station_status *st);
 /* R's state now; GONE: it was unplugged while not being written. */
 void fb_station_status_row(struct fb_station_status *st, const struct fb_station_row *r, bool gone);
+/* R's state as one line (as plain output prints it, without its newline) in BUF. */
+const char *fb_station_status_line(const struct fb_station_status *st,
+				   const struct fb_station_row *r, bool gone, char *buf,
+				   size_t len);
 /* TTY: the whole table again, over the last one. */
 void fb_station_status_table(struct fb_station_status *st, struct fb_station_row *const *rows,
 			     size_t n, const char *note);

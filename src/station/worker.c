@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "device/udev.h"
 #include "worker.h"
 
 struct fb_station_worker {
@@ -16,6 +17,7 @@ struct fb_station_worker {
 	struct fb_station_row *row;
 	pthread_mutex_t *lock;
 	int wake_fd;
+	bool eject;
 };
 
 static void poke(int fd)
@@ -72,7 +74,8 @@ static void emit(void *userdata, const struct fb_flash_event *ev)
 		if (ev->total)
 			r->total = ev->total;
 	} else if (ev->type == FB_FLASH_EV_RESULT) {
-		r->finished = true;
+		/* With --eject, finished once the device is powered off (run()). */
+		r->finished = !w->eject || ev->outcome != FB_FLASH_OK;
 		r->outcome = ev->outcome;
 		r->error = ev->error;
 		r->written = ev->written;
@@ -88,7 +91,24 @@ static void *run(void *arg)
 {
 	struct fb_station_worker *w = arg;
 
+	struct fb_station_row *r = w->row;
+	bool eject;
+	int k = 0;
+
 	fb_flash_run(&w->job);
+	pthread_mutex_lock(w->lock);
+	eject = w->eject && !r->finished && r->outcome == FB_FLASH_OK;
+	pthread_mutex_unlock(w->lock);
+	if (eject) {
+		k = fb_udev_power_off(r->dev.syspath, r->dev.node);
+		if (k == -ENODEV)
+			fb_warn("'%s' is not on USB: --eject leaves it powered", r->dev.node);
+	}
+	pthread_mutex_lock(w->lock);
+	if (eject)
+		r->eject = k < 0 ? k : 1;
+	r->finished = true;
+	pthread_mutex_unlock(w->lock);
 	poke(w->wake_fd);
 	return NULL;
 }
@@ -107,7 +127,9 @@ int fb_station_worker_start(struct fb_station_row *row, const struct fb_station_
 
 	if (!w)
 		return fb_err_errno(-ENOMEM, "cannot start a worker for '%s'", row->dev.node);
-	*w = (struct fb_station_worker){ .row = row, .lock = ctx->lock, .wake_fd = ctx->wake_fd };
+	*w = (struct fb_station_worker){
+		.row = row, .lock = ctx->lock, .wake_fd = ctx->wake_fd, .eject = ctx->eject
+	};
 	w->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	w->job = (struct fb_flash_job){ .source = { .image = ctx->src->image },
 					.shared = ctx->src,

@@ -9,6 +9,7 @@
 #define FB_STATION_WORKER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "device/flash.h"
 #include "device/shared.h"
@@ -19,6 +20,7 @@ struct fb_station_worker_ctx {
 	struct fb_flash_opts opts;
 	pthread_mutex_t *lock; /* guards the job's part of every row */
 	int wake_fd;	       /* an eventfd: written on every state change and at the end */
+	bool eject;	       /* --eject: a verified disk's USB device is powered off */
 };
 
 /* Starts ROW's job; ROW->worker is set.  Logs. */
