@@ -15,7 +15,14 @@
 # files under TMPDIR, so writes reach a disk as on a stick, not only the page
 # cache; they all share that one disk, which a hub's sticks would not.
 #
-# usage: bench/station.sh [--runs N] [--size MIB] [--keep]
+# With --idle-connections N, instead: 1 device alone, then 1 device while the
+# station serves its page (--listen on 127.0.0.1) with N idle connections held
+# open and one client following /events (connected within milliseconds of the
+# station listening: use --size 1024 so that the flash lasts seconds); prints
+# both and the ratio "with the page's clients / without" (the page must not
+# slow a flash: goal >= 0.90).
+#
+# usage: bench/station.sh [--runs N] [--size MIB] [--keep] [--idle-connections N]
 # env:   FLASHBUILD (default: ./flashbuild at the repo root), TMPDIR
 # Needs root (loop devices).  Only loop devices on files under TMPDIR are written.
 set -eu
@@ -26,12 +33,14 @@ fb=${FLASHBUILD:-$repo/flashbuild}
 runs=3
 size=256
 keep=false
+idle=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=$2; shift ;;
 	--size) size=$2; shift ;;
 	--keep) keep=true ;;
+	--idle-connections) idle=$2; shift ;;
 	*) sed -n '2,/^set -eu/{/^set -eu/d; s/^# \{0,1\}//; p}' "$0" >&2; exit 2 ;;
 	esac
 	shift
@@ -81,14 +90,47 @@ for n in 220 221 222 223; do
 	losetup --direct-io=on /dev/loop$n "$work/disk$n"
 done
 
-# station N: one station run over loop220.. (N of them); prints the aggregate MB/s
+# clients PORT N: N idle connections to 127.0.0.1:PORT and one /events follower, made
+# as soon as the port listens, held until killed
+clients() {
+	exec python3 - "$1" "$2" "$work/clients" >/dev/null 2>&1 <<'PY'
+import socket, sys, threading, time, urllib.request
+port, n = int(sys.argv[1]), int(sys.argv[2])
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", port)).close()
+        break
+    except OSError:
+        time.sleep(0.005)
+idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+open(sys.argv[3], "w").write("%d connected\n" % n)
+def follow():
+    for _ in urllib.request.urlopen("http://127.0.0.1:%d/events" % port):
+        pass
+threading.Thread(target=follow, daemon=True).start()
+time.sleep(3600)
+PY
+}
+
+# station N [ARGS]: one station run over loop220.. (N of them); prints the aggregate MB/s
 station() {
-	local last=$((219 + $1))
+	local last=$((219 + $1)) n=$1 cpid=
+	shift
 	rm -f "$work/log"
+	if [ $# -gt 0 ]; then
+		clients "$port" "$idle" &
+		cpid=$!
+	fi
 	"$fb" station --progress=plain --allow-fixed --match "DEVNAME=/dev/loop22[0-${last#22}]" \
-		--jobs "$1" --count "$1" --log "$work/log" "$work/img" >>"$work/out" 2>&1 ||
+		--jobs "$n" --count "$n" --log "$work/log" "$@" "$work/img" >>"$work/out" 2>&1 ||
 		die "the station failed (see $work/out)"
-	python3 - "$work/log" "$1" <<'PY'
+	if [ -n "$cpid" ]; then
+		kill "$cpid"
+		wait "$cpid" 2>/dev/null || true
+		[ -s "$work/clients" ] || die "the page's clients never connected while the station ran"
+		rm -f "$work/clients"
+	fi
+	python3 - "$work/log" "$n" <<'PY'
 import datetime, json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 if len(rows) != int(sys.argv[2]) or any(r["result"] != "ok" for r in rows):
@@ -102,6 +144,23 @@ PY
 }
 
 best() { sort -rn | head -n 1; }
+
+if [ "$idle" -gt 0 ]; then
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	plain=() served=()
+	for _ in $(seq "$runs"); do
+		plain+=("$(station 1)")
+		served+=("$(station 1 --listen "127.0.0.1:$port")")
+	done
+	a=$(printf '%s\n' "${plain[@]}" | best)
+	b=$(printf '%s\n' "${served[@]}" | best)
+	log "without the page: ${plain[*]} MB/s; with $idle idle connections and /events: ${served[*]} MB/s"
+	echo "station, ${size} MiB image (fully mapped) to 1 loop device (direct I/O), best of $runs"
+	echo "without the page: $a MB/s"
+	echo "with the page, $idle idle connections and one /events client: $b MB/s"
+	awk -v a="$b" -v b="$a" 'BEGIN { printf "ratio served/plain: %.2f (goal >= 0.90)\n", a / b }'
+	exit 0
+fi
 
 declare -A rate
 for n in 1 4; do

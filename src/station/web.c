@@ -144,7 +144,8 @@ static int sse_next(struct sse *s)
 	pthread_mutex_lock(&w->lock);
 	while (!w->closing && w->seq == s->seq && r == 0)
 		r = pthread_cond_timedwait(&w->changed, &w->lock, &until);
-	if (w->closing) {
+	/* The last state published is sent even when closing; then the stream ends. */
+	if (w->seq == s->seq && w->closing) {
 		pthread_mutex_unlock(&w->lock);
 		return -ECANCELED;
 	}
