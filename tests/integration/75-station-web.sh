@@ -9,7 +9,8 @@
 # a second of the station's own output; headless Chromium, given the token's
 # cookie, shows one card per device in port order, each "verified" with
 # copies 1-3 as the API says, and without it the token form; 100 idle
-# connections held open leave the API answering.  --eject on loop devices
+# connections and 5 /events readers that never read, held open while two of
+# the cards are flashed, neither stop those flashes nor the API.  --eject on loop devices
 # (no USB) warns and logs "ejected": false; a card verified before (same
 # serial) plugged in again is shown as such and, with --skip-done, not
 # written (its bytes stay) and logged "skipped".
@@ -74,6 +75,23 @@ lag=$(tail -n 1 "$TMP/sse.out")
 note "/events told of loop226 $lag s after the station's output"
 python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 1.0 else 1)" "$lag" ||
 	fail "/events told of loop226 $lag s after the station did (more than a second)"
+# While two cards are flashed: 100 idle connections and 5 /events readers that never read.
+python3 - "$port" "$token" "$TMP/held" <<'PY' &
+import socket, sys, time
+port, token = int(sys.argv[1]), sys.argv[2]
+idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(100)]
+stalled = []
+for _ in range(5):
+    c = socket.create_connection(("127.0.0.1", port))
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
+              % token.encode())
+    stalled.append(c)
+open(sys.argv[3], "w").write("held\n")
+time.sleep(600)
+PY
+held_pid=$!
+wait_for 20 "the connections to be held" test -s "$TMP/held"
 plug 227 "$TMP/stick-b"
 plug 228 "$TMP/stick-c"
 wait_for 120 "3 lines in the log" log_has "$log" 3
@@ -125,17 +143,15 @@ PY
 	fail "Chromium without the token: $(cat "$TMP/browser.err")"
 [ "$(cat "$TMP/nocookie")" = 0 ] || fail "the page showed cards without the token"
 
-# 100 idle connections held open: the API still answers.
-python3 - "$port" "$token" <<'PY' || fail "with 100 idle connections open the API did not answer"
-import socket, sys, urllib.request
-port, token = int(sys.argv[1]), sys.argv[2]
-idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(100)]
-req = urllib.request.Request("http://127.0.0.1:%d/api/status" % port,
-                             headers={"Authorization": "Bearer " + token})
+# Those connections still held: the API answers, then they go.
+python3 - "$port" "$token" <<'PY' || fail "with 105 connections held the API did not answer"
+import sys, urllib.request
+req = urllib.request.Request("http://127.0.0.1:%s/api/status" % sys.argv[1],
+                             headers={"Authorization": "Bearer " + sys.argv[2]})
 assert urllib.request.urlopen(req, timeout=5).status == 200
-for s in idle:
-    s.close()
 PY
+kill "$held_pid"
+wait "$held_pid" 2>/dev/null || true
 
 # Done before: loop226 unplugged (shown as removed), zeroed, plugged in again: skipped.
 unplug 226

@@ -102,7 +102,9 @@ def run(a):
             b.send("Network.setCookie", {"name": name, "value": value, "url": a.url}, deadline)
         b.send("Page.navigate", {"url": a.url}, deadline)
         until = a.until or "document.readyState === 'complete'"
-        while not b.evaluate("!!(%s)" % until, deadline):
+        # Until the page is there (about:blank may still be), the expression may throw: false.
+        probe = "(() => { try { return !!(%s); } catch (e) { return false; } })()" % until
+        while not b.evaluate(probe, deadline):
             if time.monotonic() > deadline:
                 raise TimeoutError("the page never showed: %s" % until)
             time.sleep(0.1)
