@@ -16,6 +16,11 @@ const char *fb_station_state_name(enum fb_station_state s)
 	return s < _FB_STATION_STATE_MAX ? state_names[s] : "?";
 }
 
+const char *fb_station_slot(const struct fb_dev_facts *d)
+{
+	return d->id_path ? d->id_path : d->node;
+}
+
 double fb_station_row_percent(const struct fb_station_row *r)
 {
 	if (!r->total)

@@ -56,6 +56,8 @@ struct fb_station_row {
 };
 
 const char *fb_station_state_name(enum fb_station_state s);
+/* The slot a disk is in: its port (ID_PATH), or its node when it has none. */
+const char *fb_station_slot(const struct fb_dev_facts *d);
 /* "writing 42 %", "done", "failed: removed during write"; in BUF (at least 128 bytes). */
 const char *fb_station_row_state(const struct fb_station_row *r, char *buf, size_t len);
 /* Bytes per second in the current phase, or over the whole job once finished. */

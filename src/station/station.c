@@ -48,7 +48,6 @@ struct station {
 	/* --listen */
 	struct fb_station_web *web;
 	char *page_url;
-	char *published; /* the state the page was last given */
 	struct fb_station_lines lines;
 	struct fb_station_row **gone;
 	size_t n_gone;
@@ -68,11 +67,6 @@ static ssize_t find_row(const struct station *s, const char *syspath)
 		if (!strcmp(s->rows[i]->dev.syspath, syspath))
 			return (ssize_t)i;
 	return -1;
-}
-
-static const char *slot_of(const struct fb_dev_facts *d)
-{
-	return d->id_path ? d->id_path : d->node;
 }
 
 static void forget_gone(struct station *s, size_t i)
@@ -132,7 +126,7 @@ static void note(struct station *s, const char *state, const char *what)
 		fb_station_lines_add(&s->lines, line);
 }
 
-static void record(struct station *s, const struct fb_station_row *r, double seconds);
+static void record(struct station *s, const struct fb_station_row *r, double seconds, double at);
 
 /* A card verified with this image before (by serial): said so; left alone with --skip-done. */
 static void done_before(struct station *s, struct fb_station_row *r)
@@ -170,7 +164,7 @@ static int add_row(struct station *s, struct fb_dev_facts *d, enum fb_station_pi
 	done_before(s, r);
 	say(s, r, false);
 	if (r->state == FB_STATION_SKIPPED)
-		record(s, r, 0);
+		record(s, r, 0, wall_now());
 	return 0;
 }
 
@@ -196,17 +190,11 @@ static void judge(struct station *s, struct fb_station_row *r)
 
 	r->result = "failed";
 	if (r->outcome == FB_FLASH_OK) {
-		char when[48];
-
 		r->result = "ok";
 		r->state = FB_STATION_DONE;
 		r->copy = ++s->st.verified;
 		s->ok_bytes += r->written;
 		s->ok_seconds += r->elapsed;
-		fb_station_audit_time(wall_now(), when, sizeof(when));
-		if (fb_station_history_add(&s->history, r->dev.serial, when) < 0)
-			fb_warn("'%s' will not be known as done when plugged in again",
-				r->dev.node);
 		return;
 	}
 	s->failed++;
@@ -232,10 +220,11 @@ static void judge(struct station *s, struct fb_station_row *r)
 	r->reason = strdup(why);
 }
 
-static void record(struct station *s, const struct fb_station_row *r, double seconds)
+/* R's line in the log, ended AT (seconds since the epoch). */
+static void record(struct station *s, const struct fb_station_row *r, double seconds, double at)
 {
 	struct fb_station_record rec = {
-		.time = wall_now(),
+		.time = at,
 		.device = r->dev.node,
 		.id_path = r->dev.id_path,
 		.serial = r->dev.serial,
@@ -262,11 +251,18 @@ static void record(struct station *s, const struct fb_station_row *r, double sec
 static void finish(struct station *s, size_t i)
 {
 	struct fb_station_row *r = s->rows[i];
+	char when[48];
+	double at;
 
 	fb_station_worker_join(r);
 	s->running--;
+	at = wall_now();
 	judge(s, r);
-	record(s, r, r->elapsed);
+	record(s, r, r->elapsed, at);
+	/* Known as done by the time its log line says, should it come back. */
+	fb_station_audit_time(at, when, sizeof(when));
+	if (r->copy && fb_station_history_add(&s->history, r->dev.serial, when) < 0)
+		fb_warn("'%s' will not be known as done when plugged in again", r->dev.node);
 	r->shown = r->state;
 	say(s, r, false);
 	if (!strcmp(r->result, "removed"))
@@ -346,7 +342,7 @@ static void on_device(void *userdata, enum fb_udev_action a, struct fb_dev_facts
 	if (pick == FB_STATION_SKIP)
 		return;
 	for (size_t g = s->n_gone; g-- > 0;) /* the slot has a card again */
-		if (!strcmp(slot_of(&s->gone[g]->dev), slot_of(d)))
+		if (!strcmp(fb_station_slot(&s->gone[g]->dev), fb_station_slot(d)))
 			forget_gone(s, g);
 	add_row(s, d, pick);
 }
@@ -394,7 +390,7 @@ static void give_up(struct station *s)
 		r->result = "incomplete";
 		free(r->reason);
 		r->reason = strdup("did not stop in time");
-		record(s, r, r->elapsed);
+		record(s, r, r->elapsed, wall_now());
 		pthread_mutex_unlock(&s->lock);
 		fb_warn("'%s' did not stop in time; exiting without it", r->dev.node);
 	}
@@ -419,18 +415,10 @@ static void publish(struct station *s, const char *state)
 		.n_gone = s->n_gone,
 		.lines = &s->lines,
 	};
-	char *json, *copy;
+	char *json;
 
-	if (!s->web || !(json = fb_station_view_json(&v)))
-		return;
-	if (s->published && !strcmp(json, s->published)) {
-		free(json);
-		return;
-	}
-	copy = strdup(json);
-	free(s->published);
-	s->published = copy;
-	fb_station_web_publish(s->web, json);
+	if (s->web && (json = fb_station_view_json(&v)))
+		fb_station_web_publish(s->web, json);
 }
 
 /* Plain and JSON: a line per change of state, and every interval while writing. */
@@ -466,7 +454,6 @@ static int timeout_ms(const struct station *s)
 
 	if (s->web && t > WEB_INTERVAL)
 		t = WEB_INTERVAL;
-
 	if (s->stopping && !s->aborting && s->stop_at - now < t)
 		t = s->stop_at - now;
 	if (s->aborting && s->give_up_at - now < t)
@@ -565,7 +552,6 @@ static void station_free(struct station *s)
 	free(s->gone);
 	fb_station_lines_done(&s->lines);
 	fb_station_history_done(&s->history);
-	free(s->published);
 	free(s->page_url);
 	fb_udev_monitor_free(s->mon);
 	if (s->wake_fd >= 0)

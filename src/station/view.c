@@ -47,9 +47,7 @@ const char *fb_station_view_state(const struct fb_station_row *r)
 	case FB_STATION_DONE:
 		return r->finished ? "verified" : "finishing";
 	case FB_STATION_FAILED:
-		return r->outcome == FB_FLASH_REFUSED && r->result && !strcmp(r->result, "refused")
-			       ? "refused"
-			       : "failed";
+		return r->result && !strcmp(r->result, "refused") ? "refused" : "failed";
 	default:
 		return fb_station_state_name(r->state);
 	}
@@ -102,17 +100,12 @@ static void slot(FILE *f, const struct fb_station_row *r, bool first)
 		r->eject > 0 ? "true" : "false");
 }
 
-static const char *slot_key(const struct fb_station_row *r)
-{
-	return r->dev.id_path ? r->dev.id_path : r->dev.node;
-}
-
 static int by_port(const void *a, const void *b)
 {
 	const struct fb_station_row *x = *(struct fb_station_row *const *)a;
 	const struct fb_station_row *y = *(struct fb_station_row *const *)b;
 
-	return strverscmp(slot_key(x), slot_key(y));
+	return strverscmp(fb_station_slot(&x->dev), fb_station_slot(&y->dev));
 }
 
 /* The plugged in and the unplugged, in the order of their ports. */

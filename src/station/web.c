@@ -108,21 +108,19 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, con
 		     MHD_RESPMEM_PERSISTENT);
 }
 
-static char *state_copy(struct fb_station_web *w, uint64_t *seq)
+static char *state_copy(struct fb_station_web *w)
 {
 	char *s;
 
 	pthread_mutex_lock(&w->lock);
 	s = strdup(w->json ? w->json : "{}");
-	if (seq)
-		*seq = w->seq;
 	pthread_mutex_unlock(&w->lock);
 	return s;
 }
 
 static enum MHD_Result serve_status(struct fb_station_web *w, struct MHD_Connection *c)
 {
-	char *s = state_copy(w, NULL);
+	char *s = state_copy(w);
 
 	if (!s)
 		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory\n");
@@ -277,13 +275,15 @@ int fb_station_web_start(int fd, const char *token, struct fb_station_web **ret)
 
 void fb_station_web_publish(struct fb_station_web *w, char *json)
 {
-	char *old;
+	char *old = json;
 
 	pthread_mutex_lock(&w->lock);
-	old = w->json;
-	w->json = json;
-	w->seq++;
-	pthread_cond_broadcast(&w->changed);
+	if (!w->json || strcmp(json, w->json)) { /* only a change is an event */
+		old = w->json;
+		w->json = json;
+		w->seq++;
+		pthread_cond_broadcast(&w->changed);
+	}
 	pthread_mutex_unlock(&w->lock);
 	free(old);
 }

@@ -16,7 +16,7 @@ struct fb_station_web;
 
 /* Serves on FD (a listening socket, taken over); TOKEN: the secret, or NULL.  Logs. */
 int fb_station_web_start(int fd, const char *token, struct fb_station_web **ret);
-/* JSON becomes the state served (taken over; one line, no newline). */
+/* JSON becomes the state served (taken over; one line, no newline), unless it is the same. */
 void fb_station_web_publish(struct fb_station_web *w, char *json);
 /* Ends every connection and stops; NULL. */
 struct fb_station_web *fb_station_web_stop(struct fb_station_web *w);

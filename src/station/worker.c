@@ -90,14 +90,13 @@ static void emit(void *userdata, const struct fb_flash_event *ev)
 static void *run(void *arg)
 {
 	struct fb_station_worker *w = arg;
-
 	struct fb_station_row *r = w->row;
 	bool eject;
 	int k = 0;
 
 	fb_flash_run(&w->job);
 	pthread_mutex_lock(w->lock);
-	eject = w->eject && !r->finished && r->outcome == FB_FLASH_OK;
+	eject = w->eject && r->outcome == FB_FLASH_OK;
 	pthread_mutex_unlock(w->lock);
 	if (eject) {
 		k = fb_udev_power_off(r->dev.syspath, r->dev.node);
