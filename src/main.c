@@ -23,7 +23,7 @@ struct command {
 static const struct command commands[] = {
 	{ "build", fb_cmd_build },     { "emulate", fb_cmd_emulate }, { "image", fb_cmd_image },
 	{ "devices", fb_cmd_devices }, { "flash", fb_cmd_flash },     { "station", fb_cmd_station },
-	{ "verify", fb_cmd_verify },   { "boards", fb_cmd_boards },
+	{ "verify", fb_cmd_verify },   { "boards", fb_cmd_boards },   { "kernel", fb_cmd_kernel },
 };
 
 /* Global options stop at the command ('+'): what follows is the command's. */

@@ -40,5 +40,6 @@ int fb_cmd_devices(int argc, char *argv[]);
 int fb_cmd_flash(int argc, char *argv[]);
 int fb_cmd_station(int argc, char *argv[]);
 int fb_cmd_verify(int argc, char *argv[]);
+int fb_cmd_kernel(int argc, char *argv[]);
 
 #endif

@@ -61,6 +61,19 @@ static const struct {
 	  "        -o, --output DIR     where images go (default: out)\n"
 	  "        --sign KEYID         sign the bmap (OUT/NAME.img.bmap.asc) with\n"
 	  "                             gpg's key KEYID, as [image] sign does (build too)\n" },
+	{ "kernel",
+	  "  kernel --board NAME menuconfig|nconfig|savedefconfig|diff [--save [FILE]]\n"
+	  "        Kbuild's own tools on the board's O= tree (configured from its base\n"
+	  "        config and fragments first, when it holds another config):\n"
+	  "        menuconfig, nconfig   the configurator (a terminal needed), then diff\n"
+	  "        diff                  the CONFIG_ lines that differ from the board's\n"
+	  "                              config (scripts/diffconfig -m), on stdout\n"
+	  "        savedefconfig         Kbuild's minimal defconfig, on stdout\n"
+	  "        --save [FILE]         the change into FILE: a new fragment that\n"
+	  "                              [kernel] fragments is told to list, or one it\n"
+	  "                              lists; default boards/kernel/NAME-local.config\n"
+	  "                              (savedefconfig: FILE, or "
+	  "boards/kernel/NAME.defconfig)\n" },
 	{ "devices", "  devices [--json] [--allow-fixed]\n"
 		     "        list whole disks with size, bus, model, contents and a verdict:\n"
 		     "        writable, or refused and why\n" },

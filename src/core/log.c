@@ -7,6 +7,8 @@
 
 /* The one piece of global mutable state besides parsed options. */
 static enum fb_log_level log_level = FB_LOG_INFO;
+/* A parsed option too: a command whose stdout is its result (kernel diff) says the rest on stderr. */
+static bool info_to_stderr;
 /* Per thread, set by the job that runs there (fb_log_capture_set). */
 static _Thread_local struct fb_log_capture *capture;
 
@@ -31,6 +33,11 @@ static void keep(int err, const char *fmt, va_list ap)
 				 strerror(err));
 	}
 	pthread_mutex_unlock(&capture->lock);
+}
+
+void fb_log_info_to_stderr(bool on)
+{
+	info_to_stderr = on;
 }
 
 void fb_log_set_level(enum fb_log_level level)
@@ -61,7 +68,7 @@ int fb_log_errno(enum fb_log_level level, int r, const char *fmt, ...)
 		va_end(ap);
 	}
 	if (level <= log_level) {
-		FILE *out = level == FB_LOG_INFO ? stdout : stderr;
+		FILE *out = level == FB_LOG_INFO && !info_to_stderr ? stdout : stderr;
 
 		fprintf(out, "%s", level_prefix[level]);
 		va_start(ap, fmt);

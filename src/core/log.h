@@ -8,6 +8,7 @@
 #define FB_LOG_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "cleanup.h"
 
@@ -34,6 +35,8 @@ struct fb_log_capture {
 struct fb_log_capture *fb_log_capture_set(struct fb_log_capture *c);
 
 void fb_log_set_level(enum fb_log_level level);
+/* Info lines on stderr instead of stdout, for a command whose stdout is its result. */
+void fb_log_info_to_stderr(bool on);
 enum fb_log_level fb_log_get_level(void);
 
 /* Logs at LEVEL; appends ": strerror(-r)" when r != 0; returns -|r| (or -EIO for r == 0). */

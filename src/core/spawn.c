@@ -215,6 +215,19 @@ static int spawn_piped(const char *const argv[], const struct fb_spawn_pipe_opts
 	return -r;
 }
 
+/* The exit status of PID (128+N when signal N killed it), or -errno, logged. */
+static int wait_status(pid_t pid, const char *tool)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return fb_err_errno(-errno, "cannot wait for '%s'", tool);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 int fb_spawn_pipe(const char *const argv[], const struct fb_spawn_pipe_opts *opts)
 {
 	_cleanup_free_ char **envp = env_merge(opts->env);
@@ -238,12 +251,23 @@ int fb_spawn_pipe(const char *const argv[], const struct fb_spawn_pipe_opts *opt
 	r = pipe_drain(rd, opts);
 	/* After a read error too, so that the tool cannot block on a full pipe. */
 	close(TAKE_FD(rd));
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return fb_err_errno(-errno, "cannot wait for '%s'", argv[0]);
-	if (r < 0)
+	status = wait_status(pid, argv[0]);
+	if (status >= 0 && r < 0)
 		return fb_err_errno(r, "cannot read the output of '%s'", argv[0]);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return status;
+}
+
+int fb_spawn_inherit(const char *const argv[], const char *const env[])
+{
+	_cleanup_free_ char **envp = env_merge(env);
+	pid_t pid;
+	int r;
+
+	if (!envp)
+		return fb_err_errno(-ENOMEM, "cannot run '%s'", argv[0]);
+	r = posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, envp);
+	if (r != 0)
+		return fb_err_errno(-r, "cannot run '%s'", argv[0]);
+	fb_debug("ran '%s' on the terminal", argv[0]);
+	return wait_status(pid, argv[0]);
 }

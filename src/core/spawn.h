@@ -40,4 +40,11 @@ struct fb_spawn_pipe_opts {
  */
 int fb_spawn_pipe(const char *const argv[], const struct fb_spawn_pipe_opts *opts);
 
+/*
+ * Runs ARGV (with ENV, as fb_spawn()) on this process's own stdin, stdout
+ * and stderr, for a tool that talks to the user's terminal (menuconfig).
+ * Returns its exit status as fb_spawn_pipe() does; -errno, logged.
+ */
+int fb_spawn_inherit(const char *const argv[], const char *const env[]);
+
 #endif

@@ -29,6 +29,7 @@ int fb_stage_run(const struct fb_cache *c, const char *stage, const char *key, f
 	art->dir = fb_cache_path(c, stage, key);
 	if (!art->dir)
 		return fb_err_errno(-ENOMEM, "cannot run stage '%s'", stage);
+	fb_debug("%s: artifact '%s'", stage, art->dir);
 	if (fb_cache_has(c, stage, key)) {
 		fb_info("  %-10s up to date", stage);
 		return 0;

@@ -274,3 +274,18 @@ int fb_pio_full(int fd, bool write, void *buf, size_t len, uint64_t off)
 	}
 	return 0;
 }
+
+char *fb_find_in_path(const char *name)
+{
+	_cleanup_free_ char *dirs = strdup(getenv("PATH") ?: "/usr/bin:/bin");
+	char *save = NULL;
+
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = fb_path_join(d, name);
+
+		if (p && access(p, X_OK) == 0)
+			return realpath(p, NULL);
+	}
+	return NULL;
+}

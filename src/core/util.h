@@ -34,6 +34,9 @@ static inline uint64_t fb_align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
+/* The first executable NAME in $PATH, its symlinks resolved (gcc -> gcc-12); NULL if none. */
+char *fb_find_in_path(const char *name);
+
 /* mkdir -p PATH (mode 0755): 0 or -errno. */
 int fb_mkdir_p(const char *path);
 /* A new file DST (MODE; it must not exist) with SRC's bytes, fsynced: 0 or -errno. */

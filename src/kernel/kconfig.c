@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <search.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,20 @@ int fb_kconfig_parse(struct fb_kconfig *k, const char *text, const char *file, u
 		p += len + (nl ? 1 : 0);
 	}
 	return 0;
+}
+
+const struct fb_kconfig_sym *fb_kconfig_find(const struct fb_kconfig *k, const char *name)
+{
+	return sym_find(k, name);
+}
+
+char *fb_kconfig_line(const struct fb_kconfig_sym *s)
+{
+	char *line;
+
+	if (!strcmp(s->value, "n"))
+		return asprintf(&line, "# %s is not set", s->name) < 0 ? NULL : line;
+	return asprintf(&line, "%s=%s", s->name, s->value) < 0 ? NULL : line;
 }
 
 const char *fb_kconfig_get(const struct fb_kconfig *k, const char *name)

@@ -44,6 +44,10 @@ int fb_kconfig_parse(struct fb_kconfig *k, const char *text, const char *file, u
 
 /* The value of NAME ("n" for "is not set"), or NULL when K lacks it. */
 const char *fb_kconfig_get(const struct fb_kconfig *k, const char *name);
+/* NAME's symbol (its value, and the file and line that set it last), or NULL. */
+const struct fb_kconfig_sym *fb_kconfig_find(const struct fb_kconfig *k, const char *name);
+/* S as a line of a Kconfig file, without '\n': "CONFIG_X=y", "# CONFIG_X is not set"; NULL on ENOMEM. */
+char *fb_kconfig_line(const struct fb_kconfig_sym *s);
 
 /*
  * The first symbol of WANT, in its order, whose value HAVE does not have

@@ -22,7 +22,9 @@
 #define DEFAULT_SOURCE "linux-source-6.1"
 #define DEFAULT_CONFIG "tinyconfig"
 /* Bumped when what the kernel key covers, or how a kernel is built, changes. */
-#define KERNEL_FORMAT "kernel-2" /* 2: vmlinux kept */
+/* 2: vmlinux kept; 3: CC= is flashbuild-cc, running the compiler by its triplet's name
+ * (x86_64-linux-gnu-gcc, as distcc would: the kernel's CONFIG_CC_VERSION_TEXT says it) */
+#define KERNEL_FORMAT "kernel-3"
 
 /* [kernel] debug = yes: what gdb needs (emulate --gdb), on any base config. */
 #define DEBUG_FRAGMENT                                  \
@@ -41,6 +43,7 @@ struct kernel_conf {
 	char *image;
 	char *modules;
 	char *dtbs;
+	char *compiler;
 };
 
 static const struct fb_key kernel_keys[] = {
@@ -52,6 +55,7 @@ static const struct fb_key kernel_keys[] = {
 	{ "debug", FB_KEY_BOOL, offsetof(struct kernel_conf, debug) },
 	{ "modules", FB_KEY_STRING, offsetof(struct kernel_conf, modules) },
 	{ "dtbs", FB_KEY_STRING, offsetof(struct kernel_conf, dtbs) },
+	{ "compiler", FB_KEY_STRING, offsetof(struct kernel_conf, compiler) },
 	{ NULL, 0, 0 },
 };
 
@@ -259,22 +263,6 @@ static int plan_fragments(struct fb_kernel_plan *p, const struct kernel_conf *c,
 	return 0;
 }
 
-/* NAME in $PATH, with its symlinks resolved (gcc -> gcc-12), or NULL. */
-static char *find_in_path(const char *name)
-{
-	_cleanup_free_ char *dirs = strdup(getenv("PATH") ?: "/usr/bin:/bin");
-	char *save = NULL;
-
-	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
-	     d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *p = fb_path_join(d, name);
-
-		if (p && access(p, X_OK) == 0)
-			return realpath(p, NULL);
-	}
-	return NULL;
-}
-
 static void on_version_line(const char *line, size_t len, void *userdata)
 {
 	fwrite(line, 1, len, userdata);
@@ -291,7 +279,7 @@ static int hash_toolchain(struct fb_hasher *h, const struct fb_kernel_plan *p)
 
 	if (asprintf(&cc, "%sgcc", p->cross ?: "") < 0)
 		return fb_err_errno(-ENOMEM, "cannot plan the kernel");
-	path = find_in_path(cc);
+	path = fb_find_in_path(cc);
 	if (!path)
 		return fb_err("cannot find the compiler '%s' in PATH (install %s%.*s)", cc,
 			      p->cross ? "gcc-" : "gcc", p->cross ? (int)strlen(p->cross) - 1 : 0,
@@ -377,6 +365,10 @@ static int plan_key(struct fb_kernel_plan *p, const struct fb_cache *c, const st
 	if (r < 0)
 		return r;
 	fb_hasher_str(h, "build", p->build_key);
+	/* DWARF's compile directory is what distcc rewrites in an object (distcc(1)): a debug
+	 * kernel compiled elsewhere is not byte for byte the one compiled here. */
+	if (p->debug && p->cc.ops->remote)
+		fb_hasher_str(h, "compiled-by", p->cc.ops->name);
 	fb_hasher_str(h, "base", p->base);
 	fb_hasher_str(h, "base-file", base);
 	for (size_t i = 0; i < p->n_frags; i++)
@@ -409,12 +401,17 @@ static int plan(struct fb_kernel_plan *p, const struct kernel_conf *c, const str
 			      a.line);
 	}
 	if (p->kind == FB_KERNEL_DEB) {
-		if (c->config || c->fragments || c->debug)
+		const char *no = c->config	? "config"
+				 : c->fragments ? "fragments"
+				 : c->debug	? "debug"
+				 : c->compiler	? "compiler"
+						: NULL;
+
+		if (no) {
+			a = at(s, no);
 			return fb_err("%s:%u: a prebuilt kernel (source = deb:...) takes no '%s'",
-				      a.file, a.line,
-				      c->config	     ? "config"
-				      : c->fragments ? "fragments"
-						     : "debug");
+				      a.file, a.line, no);
+		}
 		p->modules_at = at(s, "modules");
 		p->dtbs_at = at(s, "dtbs");
 		if (c->dtbs && !c->dtbs[strspn(c->dtbs, " \t")])
@@ -444,6 +441,10 @@ static int plan(struct fb_kernel_plan *p, const struct kernel_conf *c, const str
 		r = plan_fragments(p, c, s);
 	if (r >= 0 && (c->debug || env->debug))
 		r = add_debug_fragment(p);
+	if (r >= 0) {
+		a = at(s, "compiler");
+		r = fb_kernel_cc_plan(c->compiler, &a, &p->cc);
+	}
 	return r;
 }
 
@@ -490,7 +491,6 @@ int fb_kernel_stage(const struct fb_board *b, const struct fb_stage_env *env, st
 	_cleanup_(conf_free) struct kernel_conf c = { 0 };
 	_cleanup_(plan_free) struct fb_kernel_plan p = { .timestamp = env->timestamp,
 							 .cache = env->cache };
-	char key[FB_KEY_LEN + 1];
 	int r;
 
 	fb_kernel_done(ret);
@@ -500,9 +500,9 @@ int fb_kernel_stage(const struct fb_board *b, const struct fb_stage_env *env, st
 	if (r >= 0)
 		r = plan(&p, &c, b, env, s);
 	if (r >= 0)
-		r = plan_key(&p, env->cache, s, key);
+		r = plan_key(&p, env->cache, s, p.key);
 	if (r >= 0)
-		r = fb_stage_run(env->cache, "kernel", key,
+		r = fb_stage_run(env->cache, "kernel", p.key,
 				 p.kind == FB_KERNEL_DEB ? fb_kernel_deb_fetch : fb_kernel_make, &p,
 				 &ret->art);
 	if (r >= 0)
@@ -511,6 +511,34 @@ int fb_kernel_stage(const struct fb_board *b, const struct fb_stage_env *env, st
 	if (r < 0)
 		fb_kernel_done(ret);
 	return r;
+}
+
+int fb_kernel_tool(const struct fb_board *b, const struct fb_stage_env *env,
+		   const struct fb_kernel_tool_opts *o)
+{
+	const struct fb_section *s = fb_board_section(b, "kernel", NULL);
+	_cleanup_(conf_free) struct kernel_conf c = { 0 };
+	_cleanup_(plan_free) struct fb_kernel_plan p = { .timestamp = env->timestamp,
+							 .cache = env->cache };
+	struct fb_kv a;
+	int r;
+
+	if (!s)
+		return fb_err("%s: no [kernel] section: no kernel to configure", b->path);
+	r = fb_keys_apply(kernel_keys, &c, s->kvs, s->n_kvs, "[kernel]");
+	if (r >= 0)
+		r = plan(&p, &c, b, env, s);
+	if (r < 0)
+		return r;
+	if (p.kind == FB_KERNEL_DEB) {
+		a = at(s, "source");
+		return fb_err(
+			"%s:%u: the kernel is Debian's, prebuilt (source = deb:...): there is "
+			"no config to change",
+			a.file, a.line);
+	}
+	r = plan_key(&p, env->cache, s, p.key);
+	return r < 0 ? r : fb_kernel_tool_run(&p, b, o);
 }
 
 void fb_kernel_done(struct fb_kernel *k)

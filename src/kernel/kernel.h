@@ -43,6 +43,27 @@ struct fb_kernel {
 int fb_kernel_stage(const struct fb_board *b, const struct fb_stage_env *env,
 		    struct fb_kernel *ret);
 void fb_kernel_done(struct fb_kernel *k);
+/*
+ * flashbuild kernel --board NAME ACTION: Kbuild's configurators on the
+ * board's O= tree, configured from its base config and fragments first
+ * when it holds another config.  Actions: menuconfig and nconfig (on the
+ * terminal; -ENOTTY without one), then what changed; diff: what changed
+ * since the board's config made the tree (scripts/diffconfig -m) on stdout;
+ * savedefconfig: Kbuild's minimal defconfig on stdout.  SAVE: the change
+ * into SAVE_PATH (a new file, or one of the board's fragments), by default
+ * into DIR_OF_THE_PROFILE/kernel/NAME-local.config, which [kernel]
+ * fragments is then told to list; savedefconfig's into SAVE_PATH or
+ * .../kernel/NAME.defconfig.  -errno, logged.
+ */
+struct fb_kernel_tool_opts {
+	const char *action;    /* "menuconfig", "nconfig", "savedefconfig", "diff" */
+	bool save;	       /* --save */
+	const char *save_path; /* --save FILE, or NULL: the default */
+};
+bool fb_kernel_tool_known(const char *action);
+int fb_kernel_tool(const struct fb_board *b, const struct fb_stage_env *env,
+		   const struct fb_kernel_tool_opts *o);
+
 /* Whether every key of [kernel] is one it knows, with a value of its type.  Logs. */
 int fb_kernel_check(const struct fb_board *b);
 

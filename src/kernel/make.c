@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,29 +18,15 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/outfile.h"
 #include "core/spawn.h"
 #include "core/util.h"
-#include "plan.h"
+#include "compiler.h"
+#include "make.h"
 #include "source.h"
 
-struct make_ctx {
-	const struct fb_kernel_plan *p;
-	const char *src; /* the kernel tree */
-	char *src_owned; /* ... when it is the unpacked tarball in the cache */
-	char *obj;	 /* O= */
-	char *o_arg, *arch_arg, *cross_arg, *jobs_arg, *ts_env;
-	const char *env[8]; /* NAME=value overrides, NULL-terminated */
-	int lock_fd;
-	char *log_path;
-	FILE *log;
-	int log_err;
-	bool tty;
-	unsigned compiled;
-	double shown; /* when the progress line was last drawn; 0: it is not there */
-};
-
 /* Takes the progress line away, before anything else is printed. */
-static void progress_end(struct make_ctx *m)
+static void progress_end(struct fb_kmake *m)
 {
 	if (!m->shown)
 		return;
@@ -50,7 +35,7 @@ static void progress_end(struct make_ctx *m)
 	m->shown = 0;
 }
 
-static void make_ctx_done(struct make_ctx *m)
+void fb_kmake_close(struct fb_kmake *m)
 {
 	progress_end(m);
 	if (m->log)
@@ -63,13 +48,18 @@ static void make_ctx_done(struct make_ctx *m)
 	free(m->arch_arg);
 	free(m->cross_arg);
 	free(m->jobs_arg);
+	free(m->cc_arg);
+	free(m->hostcc_arg);
 	free(m->ts_env);
+	free(m->cc_env[0]);
+	free(m->cc_env[1]);
 	free(m->log_path);
+	*m = (struct fb_kmake){ .lock_fd = -EBADF };
 }
 
 /* The one updating line a TTY gets; nothing elsewhere. */
-static void progress(struct make_ctx *m, const char *fmt, ...) _printf_(2, 3);
-static void progress(struct make_ctx *m, const char *fmt, ...)
+static void progress(struct fb_kmake *m, const char *fmt, ...) _printf_(2, 3);
+static void progress(struct fb_kmake *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -86,7 +76,7 @@ static void progress(struct make_ctx *m, const char *fmt, ...)
 
 static void on_line(const char *line, size_t len, void *userdata)
 {
-	struct make_ctx *m = userdata;
+	struct fb_kmake *m = userdata;
 
 	if ((fwrite(line, 1, len, m->log) != len || fputc('\n', m->log) == EOF) && !m->log_err)
 		m->log_err = errno ? -errno : -EIO;
@@ -102,7 +92,7 @@ static void on_line(const char *line, size_t len, void *userdata)
  * Runs one step with its output in the log, saying WHAT it does on a TTY:
  * its exit status, or -errno (logged).
  */
-static int step(struct make_ctx *m, const char *const argv[], const char *cwd, const char *what)
+static int step(struct fb_kmake *m, const char *const argv[], const char *cwd, const char *what)
 {
 	struct fb_spawn_pipe_opts o = { .env = m->env, .cwd = cwd, .line = on_line, .userdata = m };
 	int r;
@@ -120,9 +110,10 @@ static int step(struct make_ctx *m, const char *const argv[], const char *cwd, c
 	return r;
 }
 
-static int run_make(struct make_ctx *m, const char *target, bool all_cores, const char *what)
+/* make -C SRC O=OBJ ARCH= [CROSS_COMPILE=] CC= HOSTCC= [-jN] TARGET; NULL-terminated in ARGV. */
+static void make_argv(const struct fb_kmake *m, const char *target, bool all_cores,
+		      const char *argv[static 12])
 {
-	const char *argv[10];
 	size_t n = 0;
 
 	argv[n++] = "make";
@@ -132,33 +123,72 @@ static int run_make(struct make_ctx *m, const char *target, bool all_cores, cons
 	argv[n++] = m->arch_arg;
 	if (m->cross_arg)
 		argv[n++] = m->cross_arg;
+	argv[n++] = m->cc_arg;
+	argv[n++] = m->hostcc_arg;
 	if (all_cores)
 		argv[n++] = m->jobs_arg;
 	argv[n++] = target;
 	argv[n] = NULL;
+}
+
+int fb_kmake_run(struct fb_kmake *m, const char *target, bool all_cores, const char *what)
+{
+	const char *argv[12];
+
+	make_argv(m, target, all_cores, argv);
 	return step(m, argv, NULL, what);
 }
 
-static int cpu_count(void)
+int fb_kmake_interactive(struct fb_kmake *m, const char *target)
 {
-	cpu_set_t set;
+	const char *argv[12];
 
-	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		return 1;
-	return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
+	make_argv(m, target, false, argv);
+	fprintf(m->log, "$ make %s (on the terminal)\n", target);
+	fflush(m->log);
+	return fb_spawn_inherit(argv, m->env);
 }
 
-static int make_args(struct make_ctx *m)
+/*
+ * Kbuild's CC= and HOSTCC=: scripts in O= that run [kernel] compiler's
+ * wrapper in front of gcc, named the same whichever it is (compiler.h).
+ */
+static int compiler_args(struct fb_kmake *m)
+{
+	const struct fb_kernel_plan *p = m->p;
+	_cleanup_free_ char *abs = realpath(m->obj, NULL), *cc = NULL, *target = NULL;
+	_cleanup_free_ char *hostcc = NULL;
+	int r;
+
+	if (!abs)
+		return fb_err_errno(-errno, "cannot find '%s'", m->obj);
+	/* by its triplet's name, native too: what distcc would call it, and what
+	 * the kernel then says built it (CONFIG_CC_VERSION_TEXT, /proc/version) */
+	if (asprintf(&target, "%sgcc", p->arch->cross) < 0)
+		return fb_err_errno(-ENOMEM, "cannot build the kernel");
+	r = fb_kernel_cc_script(&p->cc, abs, "flashbuild-cc", target, &cc);
+	if (r >= 0)
+		r = fb_kernel_cc_script(&p->cc, abs, "flashbuild-hostcc", "gcc", &hostcc);
+	if (r < 0)
+		return r;
+	if (asprintf(&m->cc_arg, "CC=%s", cc) < 0 ||
+	    asprintf(&m->hostcc_arg, "HOSTCC=%s", hostcc) < 0)
+		return fb_err_errno(-ENOMEM, "cannot build the kernel");
+	return 0;
+}
+
+static int make_args(struct fb_kmake *m)
 {
 	const struct fb_kernel_plan *p = m->p;
 	size_t n = 0;
+	int r;
 
 	if (asprintf(&m->o_arg, "O=%s", m->obj) < 0 ||
 	    asprintf(&m->arch_arg, "ARCH=%s", p->arch->karch) < 0 ||
 	    (p->cross && asprintf(&m->cross_arg, "CROSS_COMPILE=%s", p->cross) < 0) ||
-	    asprintf(&m->jobs_arg, "-j%d", cpu_count()) < 0 ||
+	    asprintf(&m->jobs_arg, "-j%d", p->cc.jobs) < 0 ||
 	    asprintf(&m->ts_env, "KBUILD_BUILD_TIMESTAMP=@%lld", (long long)p->timestamp) < 0)
-		return -ENOMEM;
+		return fb_err_errno(-ENOMEM, "cannot build the kernel");
 	/*
 	 * A make that runs flashbuild (make check, a user's Makefile) leaves
 	 * its flags in the environment: "-s" would silence Kbuild's log, and
@@ -175,12 +205,15 @@ static int make_args(struct make_ctx *m)
 	m->env[n++] = "KBUILD_BUILD_HOST=flashbuild";
 	m->env[n++] = "KBUILD_BUILD_VERSION=1";
 	m->env[n++] = m->ts_env;
-	m->env[n] = NULL;
-	return 0;
+	r = fb_kernel_cc_env(&p->cc, p->cache, m->env, n, ELEMENTSOF(m->env) - 1, m->cc_env);
+	if (r < 0)
+		return r;
+	m->env[r] = NULL;
+	return compiler_args(m);
 }
 
 /* The kernel tree: the profile's own, or the tarball unpacked once into the cache. */
-static int source_dir(struct make_ctx *m)
+static int source_dir(struct fb_kmake *m)
 {
 	_cleanup_free_ char *tmp = NULL;
 	int r;
@@ -214,15 +247,15 @@ static int mkdir_one(const char *path)
 	return 0;
 }
 
-/* CACHE/kernel-build/KEY/, locked against another flashbuild, and its build.log. */
-static int build_dir(struct make_ctx *m)
+/* CACHE/kernel-build/KEY/, locked against another flashbuild, and its log LOG_NAME. */
+static int build_dir(struct fb_kmake *m, const char *log_name)
 {
 	_cleanup_free_ char *top = fb_path_join(m->p->cache->dir, "kernel-build"), *lock = NULL;
 	int r;
 
 	m->obj = fb_cache_path(m->p->cache, "kernel-build", m->p->build_key);
 	if (!top || !m->obj || asprintf(&lock, "%s.lock", m->obj) < 0 ||
-	    !(m->log_path = fb_path_join(m->obj, "build.log")))
+	    !(m->log_path = fb_path_join(m->obj, log_name)))
 		return fb_err_errno(-ENOMEM, "cannot build the kernel");
 	r = mkdir_one(top);
 	if (r >= 0)
@@ -246,7 +279,7 @@ static int build_dir(struct make_ctx *m)
 }
 
 /* A built-in fragment's text as OBJ/flashbuild-debug.config, for merge_config.sh. */
-static int write_builtin_fragment(struct make_ctx *m, const struct fb_kernel_frag *f,
+static int write_builtin_fragment(struct fb_kmake *m, const struct fb_kernel_frag *f,
 				  char **ret_path)
 {
 	_cleanup_free_ char *path = fb_path_join(m->obj, FB_KERNEL_BUILTIN_FRAG);
@@ -262,7 +295,7 @@ static int write_builtin_fragment(struct make_ctx *m, const struct fb_kernel_fra
 }
 
 /* Base config, fragments, olddefconfig: OBJ/.config. */
-static int configure(struct make_ctx *m)
+static int configure(struct fb_kmake *m)
 {
 	const struct fb_kernel_plan *p = m->p;
 	_cleanup_free_ char *merge = fb_path_join(m->src, "scripts/kconfig/merge_config.sh");
@@ -275,7 +308,7 @@ static int configure(struct make_ctx *m)
 	if (!merge || !dotconfig || !argv)
 		return fb_err_errno(-ENOMEM, "cannot configure the kernel");
 	if (p->base) {
-		r = run_make(m, p->base, false, "configuring");
+		r = fb_kmake_run(m, p->base, false, "configuring");
 		if (r != 0)
 			return r < 0 ? r : fb_err("'make %s' failed; see %s", p->base, m->log_path);
 	}
@@ -299,7 +332,7 @@ static int configure(struct make_ctx *m)
 				     : fb_err("merging the config fragments failed; see %s",
 					      m->log_path);
 	}
-	r = run_make(m, "olddefconfig", false, "configuring");
+	r = fb_kmake_run(m, "olddefconfig", false, "configuring");
 	if (r != 0)
 		return r < 0 ? r : fb_err("'make olddefconfig' failed; see %s", m->log_path);
 	return 0;
@@ -322,7 +355,7 @@ int fb_kernel_read_file(const char *path, char **ret)
 }
 
 /* Every fragment line must be in the .config that olddefconfig wrote. */
-static int check_config(struct make_ctx *m)
+static int check_config(struct fb_kmake *m)
 {
 	_cleanup_free_ char *path = fb_path_join(m->obj, ".config"), *text = NULL;
 	_cleanup_(fb_kconfig_free) struct fb_kconfig have = { 0 };
@@ -357,7 +390,7 @@ static int check_config(struct make_ctx *m)
 }
 
 /* The built image: arch/SRCARCH/boot/IMAGE, or IMAGE at the top (vmlinux). */
-static char *image_path(const struct make_ctx *m)
+static char *image_path(const struct fb_kmake *m)
 {
 	char *p = NULL;
 
@@ -377,7 +410,7 @@ int fb_kernel_copy_file(const char *src, const char *dst)
 }
 
 /* vmlinux too, for a debugger (emulate --gdb): its symbols, and DWARF with [kernel] debug. */
-static int collect_vmlinux(struct make_ctx *m, const char *outdir)
+static int collect_vmlinux(struct fb_kmake *m, const char *outdir)
 {
 	_cleanup_free_ char *from = fb_path_join(m->obj, "vmlinux");
 	_cleanup_free_ char *to = fb_path_join(outdir, "vmlinux");
@@ -394,7 +427,7 @@ static int collect_vmlinux(struct make_ctx *m, const char *outdir)
  * Kbuild lays them out: vmlinux-gdb.py loads scripts/gdb/linux/ from its
  * directory.  Copied with their links resolved: the build tree changes.
  */
-static int collect_gdb_scripts(struct make_ctx *m, const char *outdir)
+static int collect_gdb_scripts(struct fb_kmake *m, const char *outdir)
 {
 	_cleanup_free_ char *py = fb_path_join(m->obj, "vmlinux-gdb.py");
 	_cleanup_free_ char *dir = fb_path_join(m->obj, "scripts/gdb");
@@ -416,7 +449,7 @@ static int collect_gdb_scripts(struct make_ctx *m, const char *outdir)
 }
 
 /* The image, the final .config and the log into the artifact. */
-static int collect(struct make_ctx *m, const char *outdir)
+static int collect(struct fb_kmake *m, const char *outdir)
 {
 	_cleanup_free_ char *img = image_path(m), *cfg = fb_path_join(m->obj, ".config");
 	_cleanup_free_ char *to_img = fb_path_join(outdir, m->p->image);
@@ -445,7 +478,7 @@ static int collect(struct make_ctx *m, const char *outdir)
  * does not rebuild it when only the timestamp changed: in an O= tree shared
  * across builds, an older epoch would stay in the kernel.  Made anew each time.
  */
-static int forget_stamped(struct make_ctx *m)
+static int forget_stamped(struct fb_kmake *m)
 {
 	_cleanup_free_ char *cpio = fb_path_join(m->obj, "usr/initramfs_data.cpio");
 
@@ -456,32 +489,64 @@ static int forget_stamped(struct make_ctx *m)
 	return 0;
 }
 
-int fb_kernel_make(void *plan, const char *outdir)
+int fb_kmake_open(struct fb_kmake *m, struct fb_kernel_plan *p, const char *log_name)
 {
-	_cleanup_(make_ctx_done) struct make_ctx m = {
-		.p = plan,
+	int r;
+
+	*m = (struct fb_kmake){
+		.p = p,
 		.lock_fd = -EBADF,
 		.tty = isatty(STDOUT_FILENO) && fb_log_get_level() >= FB_LOG_INFO,
 	};
+	r = fb_kernel_cc_ready(&p->cc);
+	if (r >= 0)
+		r = source_dir(m);
+	if (r >= 0)
+		r = build_dir(m, log_name);
+	if (r >= 0)
+		r = make_args(m);
+	return r;
+}
+
+char *fb_kmake_path(const struct fb_kmake *m, const char *name)
+{
+	return fb_path_join(m->obj, name);
+}
+
+int fb_kmake_configure(struct fb_kmake *m)
+{
+	_cleanup_free_ char *was = NULL, *edited = fb_kref_edited(m, &was);
 	int r;
 
-	r = source_dir(&m);
+	r = configure(m);
 	if (r >= 0)
-		r = build_dir(&m);
-	if (r >= 0 && make_args(&m) < 0)
-		r = fb_err_errno(-ENOMEM, "cannot build the kernel");
+		r = check_config(m);
 	if (r >= 0)
-		r = configure(&m);
+		r = fb_kref_save(m);
+	if (r >= 0 && edited)
+		fb_kref_keep_unsaved(m, was, edited);
+	return r;
+}
+
+int fb_kernel_make(void *plan, const char *outdir)
+{
+	_cleanup_(fb_kmake_close) struct fb_kmake m = { .lock_fd = -EBADF };
+	struct fb_kernel_plan *p = plan;
+	int r;
+
+	r = fb_kmake_open(&m, p, "build.log");
 	if (r >= 0)
-		r = check_config(&m);
+		r = fb_kmake_configure(&m);
 	if (r >= 0)
 		r = forget_stamped(&m);
 	if (r < 0)
 		return r;
-	r = run_make(&m, m.p->image, true, "compiling");
+	fb_info("  kernel     compiling with %s (%s), %d jobs", p->cc.ops->name, p->cc.from,
+		p->cc.jobs);
+	r = fb_kmake_run(&m, p->image, true, "compiling");
 	/* vmlinux-gdb.py and scripts/gdb/ are Kbuild's 'all', not the image's: asked for. */
-	if (r == 0 && m.p->debug)
-		r = run_make(&m, "scripts_gdb", true, "gdb scripts");
+	if (r == 0 && p->debug)
+		r = fb_kmake_run(&m, "scripts_gdb", true, "gdb scripts");
 	if (r < 0)
 		return r;
 	if (r > 0)

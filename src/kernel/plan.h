@@ -14,6 +14,7 @@
 #include "core/cache.h"
 #include "profile/keys.h"
 #include "deb/deb.h"
+#include "compiler.h"
 #include "kconfig.h"
 
 struct fb_kernel_arch {
@@ -64,10 +65,18 @@ struct fb_kernel_plan {
 	const struct fb_cache *cache;	/* where kernel-src/ and kernel-build/ are */
 	char src_key[FB_KEY_LEN + 1];	/* CACHE/kernel-src/KEY: the unpacked tarball */
 	char build_key[FB_KEY_LEN + 1]; /* CACHE/kernel-build/KEY: the O= directory */
+	char key[FB_KEY_LEN + 1];	/* the artifact's: CACHE/kernel/KEY */
+	struct fb_kernel_cc cc;		/* what compiles run through; not in any key */
 };
 
 /* The fb_stage_fn of a kernel built from source: PLAN is the struct fb_kernel_plan. */
 int fb_kernel_make(void *plan, const char *outdir);
+
+struct fb_board;
+struct fb_kernel_tool_opts;
+/* fb_kernel_tool() once the plan of B's kernel (from source) and its key are made. */
+int fb_kernel_tool_run(struct fb_kernel_plan *p, const struct fb_board *b,
+		       const struct fb_kernel_tool_opts *o);
 
 /*
  * For source = deb:PACKAGE: asks apt which version it would install

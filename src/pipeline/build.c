@@ -222,6 +222,24 @@ int fb_build_run(const struct fb_board *profile, const struct fb_build_opts *opt
 	return 0;
 }
 
+int fb_build_kernel_tool(const struct fb_board *profile, const struct fb_kernel_tool_opts *o)
+{
+	struct fb_cache cache = { 0 };
+	struct fb_stage_env env = { .cache = &cache };
+	int r;
+
+	r = fb_source_date_epoch(&env.timestamp);
+	if (r >= 0)
+		r = check_profile(profile);
+	if (r >= 0)
+		r = fb_cache_open(&cache);
+	/* [kernel] has no deb: value but source's, which is the kernel stage's own. */
+	if (r >= 0)
+		r = fb_kernel_tool(profile, &env, o);
+	fb_cache_close(&cache);
+	return r;
+}
+
 void fb_build_free(struct fb_build *b)
 {
 	fb_rootfs_done(&b->rootfs);

@@ -46,4 +46,10 @@ int fb_build_run(const struct fb_board *profile, const struct fb_build_opts *opt
 		 struct fb_build *b);
 void fb_build_free(struct fb_build *b);
 
+/*
+ * `flashbuild kernel`: PROFILE's sections checked as for a build, then the
+ * kernel stage's configurators (kernel.h) with the build's cache and epoch.
+ */
+int fb_build_kernel_tool(const struct fb_board *profile, const struct fb_kernel_tool_opts *o);
+
 #endif

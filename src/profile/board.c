@@ -484,6 +484,7 @@ int fb_board_load(const char *name, struct fb_board **ret)
 		return r;
 	if (root && strcmp(root, ".") && fb_board_rebase(b, root) < 0)
 		return fb_err_errno(-ENOMEM, "cannot load board '%s'", name);
+	b->root = TAKE_PTR(root);
 	r = board_check(b);
 	if (r >= 0)
 		r = board_round_size(b);
@@ -517,6 +518,7 @@ struct fb_board *fb_board_free(struct fb_board *b)
 	fb_keys_free(image_keys, b);
 	free(b->name);
 	free(b->path);
+	free(b->root);
 	free(b);
 	return NULL;
 }

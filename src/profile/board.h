@@ -26,6 +26,7 @@ struct fb_section {
 struct fb_board {
 	char *name; /* "x86-usb" */
 	char *path; /* "boards/x86-usb.conf" */
+	char *root; /* where its relative paths are taken from: "." or a place's root (search.h) */
 
 	/* [board] */
 	char *description;

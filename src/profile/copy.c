@@ -53,9 +53,9 @@ int fb_board_dup(const struct fb_board *b, struct fb_board **ret)
 	c->size = b->size;
 	c->power_of_two = b->power_of_two;
 	if (dup_str(b->name, &c->name) < 0 || dup_str(b->path, &c->path) < 0 ||
-	    dup_str(b->description, &c->description) < 0 || dup_str(b->arch, &c->arch) < 0 ||
-	    dup_str(b->layout, &c->layout) < 0 || dup_str(b->seed, &c->seed) < 0 ||
-	    dup_str(b->sign, &c->sign) < 0)
+	    dup_str(b->root, &c->root) < 0 || dup_str(b->description, &c->description) < 0 ||
+	    dup_str(b->arch, &c->arch) < 0 || dup_str(b->layout, &c->layout) < 0 ||
+	    dup_str(b->seed, &c->seed) < 0 || dup_str(b->sign, &c->sign) < 0)
 		return -ENOMEM;
 	c->files = b->n_files ? calloc(b->n_files, sizeof(*c->files)) : NULL;
 	c->sections = b->n_sections ? calloc(b->n_sections, sizeof(*c->sections)) : NULL;

@@ -185,6 +185,10 @@ static const struct {
 	  "is not set'\n" },
 	{ "source = ktree2\nimage = ../bzImage\n",
 	  "error: boards/k.conf:8: 'image' is a make target such as bzImage, not a path\n" },
+	{ "source = ktree2\ncompiler = tcc\n",
+	  "error: boards/k.conf:8: compiler = tcc: expected gcc, ccache, distcc or icecc\n" },
+	{ "source = deb:linux-image-amd64\ncompiler = ccache\n",
+	  "error: boards/k.conf:8: a prebuilt kernel (source = deb:...) takes no 'compiler'\n" },
 };
 
 /* "TMP" in WANT stands for the test's directory. */
@@ -196,6 +200,25 @@ static void assert_error(const char *have, const char *want)
 	if (t)
 		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(t - want), want, tmpdir, t + 3);
 	assert_string_equal(have, t ? buf : want);
+}
+
+/* A symbol as a fragment's line, as Kconfig writes it. */
+static void test_line(void **state)
+{
+	_cleanup_(fb_kconfig_free) struct fb_kconfig k = { 0 };
+	unsigned line = 0;
+	char *a, *b;
+
+	(void)state;
+	assert_int_equal(
+		fb_kconfig_parse(&k, "# CONFIG_A is not set\nCONFIG_B=\"x y\"\n", "f", &line), 0);
+	a = fb_kconfig_line(fb_kconfig_find(&k, "CONFIG_A"));
+	b = fb_kconfig_line(fb_kconfig_find(&k, "CONFIG_B"));
+	assert_string_equal(a, "# CONFIG_A is not set");
+	assert_string_equal(b, "CONFIG_B=\"x y\"");
+	assert_null(fb_kconfig_find(&k, "CONFIG_C"));
+	free(a);
+	free(b);
 }
 
 static void test_kernel_section(void **state)
@@ -254,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_parse_line),     cmocka_unit_test(test_parse_override),
 		cmocka_unit_test(test_parse_error),    cmocka_unit_test(test_mismatch),
 		cmocka_unit_test(test_kernel_section), cmocka_unit_test(test_no_kernel),
+		cmocka_unit_test(test_line),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

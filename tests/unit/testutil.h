@@ -30,6 +30,20 @@ static inline void tu_write(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+/* A group's setup/teardown: a fresh directory from TEMPLATE ("/tmp/x.XXXXXX") to work in, removed after. */
+static inline int tu_enter_tmpdir(char *template)
+{
+	return mkdtemp(template) ? chdir(template) : -1;
+}
+
+static inline int tu_remove_tmpdir(const char *dir)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 /* Captures what the code under test logs on stderr, from tu_capture() to tu_captured(). */
 struct tu_capture {
 	int saved;
