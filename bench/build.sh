@@ -133,11 +133,12 @@ printf '%-34s %10s\n' "overlay change" "$over"
 if [ "$distcc" -gt 0 ]; then
 	total=$(cat "$tmp"/distccd-*.log | grep -c COMPILE_OK || true)
 	local_cc=$(grep -c '^  CC ' "$tmp/cold-kernel.log" || true)
-	echo "distcc over $distcc daemons on 127.0.0.1 ($DISTCC_HOSTS ):"
+	echo "distcc over $distcc daemons on 127.0.0.1 ($DISTCC_HOSTS ), the cold build's $local_cc"
+	echo "Kbuild CC lines and the later builds':"
 	for i in $(seq "$distcc"); do
 		n=$(grep -c COMPILE_OK "$tmp/distccd-$i.log" || true)
-		awk -v i="$i" -v n="$n" -v t="$total" -v a="$local_cc" \
-			'BEGIN { printf "  distccd %d: %d compiles, %.0f %% of the %d Kbuild reported\n", i, n, 100 * n / a, a }'
+		awk -v i="$i" -v n="$n" -v t="$total" \
+			'BEGIN { printf "  distccd %d: %d compiles, %.1f %% of the %d the daemons took\n", i, n, 100 * n / t, t }'
 	done
 fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
