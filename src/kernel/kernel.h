@@ -12,6 +12,7 @@
  *	fragments = boards/kernel/base.config boards/kernel/qemu-x86.config
  *	cmdline = console=ttyS0
  *	image = bzImage			; the make target, if not the arch's own
+ *	compiler = ccache		; gcc, ccache, distcc, icecc (compiler.h)
  *
  * The key covers the source (a tarball by path, size and mtime; a tree by
  * every file's size and mtime; a package by version and SHA-256), the config
