@@ -146,7 +146,7 @@ int fb_kernel_cc_script(const struct fb_kernel_cc *cc, const char *dir, const ch
 }
 
 int fb_kernel_cc_env(const struct fb_kernel_cc *cc, const struct fb_cache *cache, const char **env,
-		     size_t n, size_t max, char *owned[2])
+		     size_t n, size_t max, char **owned)
 {
 	_cleanup_free_ char *top = NULL;
 
@@ -158,9 +158,9 @@ int fb_kernel_cc_env(const struct fb_kernel_cc *cc, const struct fb_cache *cache
 		top = realpath(cache->dir, NULL);
 		if (!top)
 			return fb_err_errno(-errno, "cannot find the cache '%s'", cache->dir);
-		if (asprintf(&owned[0], "CCACHE_DIR=%s/ccache", top) < 0)
-			return owned[0] = NULL, fb_err_errno(-ENOMEM, "cannot set up ccache");
-		env[n++] = owned[0];
+		if (asprintf(owned, "CCACHE_DIR=%s/ccache", top) < 0)
+			return *owned = NULL, fb_err_errno(-ENOMEM, "cannot set up ccache");
+		env[n++] = *owned;
 	}
 	/*
 	 * Never ccache's base_dir: it hands gcc relative paths, which the kernel's

@@ -62,9 +62,9 @@ int fb_kernel_cc_script(const struct fb_kernel_cc *cc, const char *dir, const ch
  * (N entries, at most MAX): ccache keeps its cache in CACHE/ccache unless
  * CCACHE_DIR is set, and never rewrites paths (CCACHE_BASEDIR cleared: the
  * kernel's bytes would change).  Returns the new count, or -errno (logged);
- * an allocated string goes into OWNED[0].
+ * the string it allocates goes into *OWNED.
  */
 int fb_kernel_cc_env(const struct fb_kernel_cc *cc, const struct fb_cache *cache, const char **env,
-		     size_t n, size_t max, char *owned[2]);
+		     size_t n, size_t max, char **owned);
 
 #endif

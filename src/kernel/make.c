@@ -51,8 +51,7 @@ void fb_kmake_close(struct fb_kmake *m)
 	free(m->cc_arg);
 	free(m->hostcc_arg);
 	free(m->ts_env);
-	free(m->cc_env[0]);
-	free(m->cc_env[1]);
+	free(m->cc_env);
 	free(m->log_path);
 	*m = (struct fb_kmake){ .lock_fd = -EBADF };
 }
@@ -205,7 +204,7 @@ static int make_args(struct fb_kmake *m)
 	m->env[n++] = "KBUILD_BUILD_HOST=flashbuild";
 	m->env[n++] = "KBUILD_BUILD_VERSION=1";
 	m->env[n++] = m->ts_env;
-	r = fb_kernel_cc_env(&p->cc, p->cache, m->env, n, ELEMENTSOF(m->env) - 1, m->cc_env);
+	r = fb_kernel_cc_env(&p->cc, p->cache, m->env, n, ELEMENTSOF(m->env) - 1, &m->cc_env);
 	if (r < 0)
 		return r;
 	m->env[r] = NULL;

@@ -24,7 +24,7 @@ struct fb_kmake {
 	char *src_owned; /* ... when it is the unpacked tarball in the cache */
 	char *obj;	 /* O= */
 	char *o_arg, *arch_arg, *cross_arg, *jobs_arg, *cc_arg, *hostcc_arg, *ts_env;
-	char *cc_env[2];
+	char *cc_env;	     /* CCACHE_DIR=... when flashbuild sets it */
 	const char *env[12]; /* NAME=value overrides, NULL-terminated */
 	int lock_fd;
 	char *log_path;
