@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * flashbuild emulate --board NAME [--run CMD] [--timeout S] [--accel kvm|tcg]
- *                    [--firmware bios|uefi] [--disk PATH] [--login USER:PASSWORD]
+ *                    [--firmware bios|uefi|uefi-secure] [--uefi-vars FILE] [--disk PATH] [--login USER:PASSWORD]
  *                    [--gdb[=PORT]] [--gdb-wait=yes|no] [--net] [--forward HOST:GUEST]
  *                    [--share DIR] [--pull] [--debug]
  */
@@ -98,8 +98,13 @@ static int emulate_opt(int c, const char *arg, struct fb_emulate_opts *eo)
 		return 1;
 	case 'f':
 		if (fb_firmware_parse(arg, &(enum fb_firmware_kind){ 0 }) < 0)
-			return fb_err("emulate: --firmware takes bios or uefi, not '%s'", arg);
+			return fb_err(
+				"emulate: --firmware takes bios, uefi or uefi-secure, not '%s'",
+				arg);
 		eo->firmware = arg;
+		return 1;
+	case 'V':
+		eo->uefi_vars = arg;
 		return 1;
 	case 'd':
 		eo->disk = arg;
@@ -121,6 +126,7 @@ static int parse_args(int argc, char *argv[], struct fb_board_args *a, struct fb
 		{ "accel", required_argument, NULL, 'a' },
 		FB_OPT_OUTPUT,
 		{ "firmware", required_argument, NULL, 'f' },
+		{ "uefi-vars", required_argument, NULL, 'V' },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "login", required_argument, NULL, 'l' },
 		FB_OPT_PULL,

@@ -16,7 +16,8 @@
 
 /* The keys whose value is a file or a directory flashbuild reads. */
 static const char *const path_keys[] = {
-	"file", "from", "overlay", "tarball", "syslinux-mbr", "grub-efi-dir",
+	"file",		"from", "overlay",   "tarball",		"syslinux-mbr",
+	"grub-efi-dir", "shim", "shim-grub", "shim-mokmanager",
 };
 
 struct ref {

@@ -30,6 +30,7 @@ struct emulate_conf {
 	uint64_t memory;
 	char *login; /* "user:password"; default: the first of [rootfs] users */
 	char *firmware;
+	char *uefi_vars; /* the UEFI variable store to start from, instead of the machine's */
 };
 
 static const struct fb_key emulate_keys[] = {
@@ -37,6 +38,7 @@ static const struct fb_key emulate_keys[] = {
 	{ "memory", FB_KEY_SIZE, offsetof(struct emulate_conf, memory) },
 	{ "login", FB_KEY_STRING, offsetof(struct emulate_conf, login) },
 	{ "firmware", FB_KEY_STRING, offsetof(struct emulate_conf, firmware) },
+	{ "uefi-vars", FB_KEY_STRING, offsetof(struct emulate_conf, uefi_vars) },
 	{ NULL, 0, 0 },
 };
 
@@ -92,19 +94,47 @@ static int conf_load(const struct fb_board *board, struct emulate_conf *c)
 	return 0;
 }
 
+/*
+ * What the console says when the boot has failed, with what to tell: the
+ * kernel's panic; UEFI firmware that would not start the boot program
+ * (OVMF: "Access Denied" is Secure Boot refusing its signature); shim
+ * refusing GRUB; GRUB refusing the kernel shim would not vouch for.
+ */
+static const struct {
+	const char *pat, *what;
+} boot_failures[] = {
+	{ "Kernel panic", "the guest's kernel panicked:" },
+	{ "BdsDxe: failed to load ", "the firmware would not start the image's boot program: " },
+	{ "Verification failed: ", "shim refused the next boot program's signature: " },
+	{ "error: bad shim signature", "GRUB refused the kernel, which shim did not verify" },
+	{ "EFI stub: ERROR: ", "the kernel's EFI stub failed: " },
+	{ "error: you need to load the kernel first", "GRUB could not load the kernel" },
+};
+
+static int boot_failed(struct guest *g, size_t i)
+{
+	static const char *const eol[] = { "\n", NULL };
+	_cleanup_free_ char *rest = NULL;
+
+	fb_console_expect(&g->con, eol, fb_now() + 2, &rest);
+	if (rest)
+		rest[strcspn(rest, "\r")] = '\0';
+	return fb_err_code(-EIO, "%s%s", boot_failures[i].what, rest ? rest : "");
+}
+
 /* "Boot took N seconds" -> prints the host's and the guest's figures. */
 static int wait_boot(struct guest *g, double deadline)
 {
-	static const char *const boot[] = { "Boot took ", "Kernel panic", NULL };
 	static const char *const eol[] = { "\n", NULL };
-	_cleanup_free_ char *guest_secs = NULL, *panic = NULL;
+	const char *boot[ELEMENTSOF(boot_failures) + 2] = { "Boot took " };
+	_cleanup_free_ char *guest_secs = NULL;
 	int r;
 
+	for (size_t i = 0; i < ELEMENTSOF(boot_failures); i++)
+		boot[i + 1] = boot_failures[i].pat;
 	r = fb_console_expect(&g->con, boot, deadline, NULL);
-	if (r == 1) {
-		fb_console_expect(&g->con, eol, fb_now() + 2, &panic);
-		return fb_err_errno(-EIO, "the guest's kernel panicked:%s", panic ? panic : "");
-	}
+	if (r > 0)
+		return boot_failed(g, (size_t)r - 1);
 	if (r < 0)
 		return fb_err_errno(r, "no 'Boot took' line from the guest");
 	r = fb_console_expect(&g->con, eol, deadline, &guest_secs);
@@ -432,12 +462,12 @@ static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
 		return fb_err("emulate: --disk: machine '%s' boots the kernel, not a disk",
 			      m->name);
 	if (fb_firmware_parse(o->firmware ?: c->firmware, &fwk) < 0)
-		return fb_err("%s: unknown firmware '%s' (bios or uefi)",
+		return fb_err("%s: unknown firmware '%s' (bios, uefi or uefi-secure)",
 			      o->firmware ? "emulate: --firmware" : b->board->path,
 			      o->firmware ?: c->firmware);
 	if (m->uefi_only && !o->firmware && !c->firmware)
 		fwk = FB_FIRMWARE_UEFI;
-	if (m->uefi_only && fwk != FB_FIRMWARE_UEFI)
+	if (m->uefi_only && fwk == FB_FIRMWARE_BIOS)
 		return fb_err("%s: emulate machine '%s' boots through UEFI only, not '%s'",
 			      o->firmware ? "emulate: --firmware" : b->board->path, m->name,
 			      o->firmware ?: c->firmware);
@@ -451,8 +481,10 @@ static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
 		return r;
 	if (m->boots_disk && (r = disk_size_check(m, o->disk ?: b->image)) < 0)
 		return r;
+	if (fwk == FB_FIRMWARE_BIOS && o->uefi_vars)
+		return fb_err("emulate: --uefi-vars: the firmware is bios, not UEFI");
 	*ret_m = m;
-	return fb_firmware_prepare(m, fwk, fw);
+	return fb_firmware_prepare(m, fwk, o->uefi_vars ?: c->uefi_vars, fw);
 }
 
 int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
@@ -481,6 +513,7 @@ int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 		.disk_writable = o->disk != NULL,
 		.uefi_code = fw.code,
 		.uefi_vars = fw.vars,
+		.secure_boot = fw.secure,
 		.memory_mib = c.memory ? c.memory / FB_MiB : 256,
 		.gdb_port = o->gdb_port,
 		.gdb_wait = o->gdb_port && !o->gdb_nowait,

@@ -10,8 +10,11 @@
 struct fb_emulate_opts {
 	const char *run; /* --run CMD: log in, run it, exit with its status */
 	double timeout;	 /* seconds for the whole run; 0: the default (none when interactive) */
-	const char *force_accel;     /* "kvm", "tcg" or NULL: probe */
-	const char *firmware;	     /* "bios", "uefi" or NULL: [emulate] firmware, else bios */
+	const char *force_accel; /* "kvm", "tcg" or NULL: probe */
+	const char *
+		firmware; /* "bios", "uefi", "uefi-secure" or NULL: [emulate] firmware, else bios */
+	const char *
+		uefi_vars; /* --uefi-vars FILE: the variable store's template ([emulate] uefi-vars) */
 	const char *disk;	     /* boot this (written to) instead of the board's image */
 	const char *login;	     /* "user:password" for --run instead of the profile's */
 	unsigned gdb_port;	     /* --gdb[=PORT]: QEMU's gdbstub on 127.0.0.1; 0: none */

@@ -14,6 +14,7 @@
 static const char *const names[] = {
 	[FB_FIRMWARE_BIOS] = "bios",
 	[FB_FIRMWARE_UEFI] = "uefi",
+	[FB_FIRMWARE_UEFI_SECURE] = "uefi-secure",
 };
 
 int fb_firmware_parse(const char *s, enum fb_firmware_kind *ret)
@@ -31,23 +32,27 @@ const char *fb_firmware_name(enum fb_firmware_kind k)
 	return names[k];
 }
 
-int fb_firmware_prepare(const struct fb_machine *m, enum fb_firmware_kind kind,
+int fb_firmware_prepare(const struct fb_machine *m, enum fb_firmware_kind kind, const char *vars,
 			struct fb_firmware *fw)
 {
 	const char *tmp = getenv("TMPDIR");
+	bool secure = kind == FB_FIRMWARE_UEFI_SECURE;
+	const char *code = secure ? m->uefi_secure_code : m->uefi_code;
 	int r;
 
-	*fw = (struct fb_firmware){ .kind = kind };
+	*fw = (struct fb_firmware){ .kind = kind, .secure = secure };
 	if (kind == FB_FIRMWARE_BIOS)
 		return 0;
-	if (!m->uefi_code)
-		return fb_err("emulate: machine '%s' has no UEFI firmware", m->name);
-	if (access(m->uefi_code, R_OK) < 0)
+	if (!code)
+		return fb_err("emulate: machine '%s' has no %s firmware", m->name,
+			      secure ? "Secure Boot UEFI" : "UEFI");
+	if (access(code, R_OK) < 0)
 		return fb_err_errno(-errno,
 				    "emulate: cannot read the UEFI firmware '%s' "
 				    "(scripts/install-deps)",
-				    m->uefi_code);
-	fw->code = m->uefi_code;
+				    code);
+	vars = vars ?: secure ? m->uefi_secure_vars : m->uefi_vars;
+	fw->code = code;
 	if (asprintf(&fw->tmpdir, "%s/flashbuild-uefi.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
 		return fb_err_errno(-ENOMEM, "emulate: cannot prepare UEFI");
 	if (!mkdtemp(fw->tmpdir)) {
@@ -59,12 +64,12 @@ int fb_firmware_prepare(const struct fb_machine *m, enum fb_firmware_kind kind,
 	fw->vars = fb_path_join(fw->tmpdir, "VARS.fd");
 	if (!fw->vars)
 		return fb_err_errno(-ENOMEM, "emulate: cannot prepare UEFI");
-	r = fb_copy_file(m->uefi_vars, fw->vars, 0600);
+	r = fb_copy_file(vars, fw->vars, 0600);
 	if (r < 0)
 		return fb_err_errno(r,
 				    "emulate: cannot copy the UEFI variable store '%s' to '%s' "
 				    "(scripts/install-deps)",
-				    m->uefi_vars, fw->vars);
+				    vars, fw->vars);
 	return 0;
 }
 

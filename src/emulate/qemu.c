@@ -97,11 +97,19 @@ static void args_uefi(const struct fb_qemu_opts *o, struct fb_strv *a)
 	fb_strv_pushf(a, "if=pflash,format=raw,unit=1,file=%s", o->uefi_vars);
 }
 
-/* QEMU's pc machine with the common arguments and, when asked, UEFI. */
+/*
+ * QEMU's pc machine with the common arguments and, when asked, UEFI.  OVMF
+ * with Secure Boot keeps its variables behind SMM, which takes q35 and the
+ * flash in secure mode, or a guest could change the keys.
+ */
 static int args_x86_pc(const struct fb_qemu_opts *o, struct fb_strv *a)
 {
 	fb_strv_push(a, "-M");
-	fb_strv_push(a, "pc");
+	fb_strv_push(a, o->secure_boot ? "q35,smm=on" : "pc");
+	if (o->secure_boot) {
+		fb_strv_push(a, "-global");
+		fb_strv_push(a, "driver=cfi.pflash01,property=secure,value=on");
+	}
 	if (args_common(o, a) < 0)
 		return -ENOMEM;
 	args_uefi(o, a);
@@ -213,6 +221,8 @@ static const struct fb_machine machines[] = {
 		.boots_disk = true,
 		.uefi_code = "/usr/share/OVMF/OVMF_CODE_4M.fd",
 		.uefi_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd",
+		.uefi_secure_code = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd",
+		.uefi_secure_vars = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd",
 		.args = args_x86_usb_stick,
 		.probe_args = args_x86_kernel,
 	},

@@ -20,6 +20,7 @@ struct fb_qemu_opts {
 	const char *disk;		       /* disk boots: the image (out/NAME.img) */
 	bool disk_writable;		       /* the guest's writes reach DISK */
 	const char *uefi_code, *uefi_vars;     /* UEFI instead of the default firmware */
+	bool secure_boot;		       /* UEFI_CODE enforces Secure Boot: SMM on */
 	uint64_t memory_mib;
 	unsigned gdb_port;	     /* QEMU's gdbstub on 127.0.0.1:PORT; 0: none */
 	bool gdb_wait;		     /* halted at the first instruction until gdb continues */
@@ -41,6 +42,8 @@ struct fb_machine {
 	bool no_pci;	    /* no PCI bus: no virtio-pci NIC (--net) or 9p (--share) */
 	/* UEFI firmware: code (read-only) and the VARS template; NULL: none. */
 	const char *uefi_code, *uefi_vars;
+	/* The same with Secure Boot enforced, and the keys it trusts by default; NULL: none. */
+	const char *uefi_secure_code, *uefi_secure_vars;
 	int (*args)(const struct fb_qemu_opts *o, struct fb_strv *argv);
 	/* The KVM probe's guest: the kernel alone, fast to its first line; NULL: ARGS. */
 	int (*probe_args)(const struct fb_qemu_opts *o, struct fb_strv *argv);

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "boot-fat.h"
+#include "efi-grub.h"
 #include "core/log.h"
 #include "core/spawn.h"
 #include "core/strv.h"
@@ -26,21 +26,6 @@
 #define GRUB_PREFIX "/EFI/BOOT"
 /* What grub.cfg needs: its filesystem and table, the menu, linux and initrd. */
 #define GRUB_MODULES "fat part_msdos part_gpt normal configfile echo linux boot efi_gop"
-
-/* The board's arch as UEFI and GRUB name it. */
-struct efi_platform {
-	const char *arch;    /* [board] arch */
-	const char *machine; /* uname -m, for boards without an arch */
-	const char *grub;    /* GRUB's platform: /usr/lib/grub/PLATFORM */
-	const char *loader;  /* the removable-media boot file in \EFI\BOOT */
-	const char *package; /* where the platform's modules come from */
-};
-
-static const struct efi_platform platforms[] = {
-	{ "x86_64", "x86_64", "x86_64-efi", "BOOTX64.EFI", "grub-efi-amd64-bin" },
-	{ "arm64", "aarch64", "arm64-efi", "BOOTAA64.EFI", "grub-efi-arm64-bin" },
-	{ "armhf", "armv7l", "arm-efi", "BOOTARM.EFI", "grub-efi-arm-bin" },
-};
 
 struct grub_efi_conf {
 	char *partition; /* the [part NAME] with the FAT; default: the first vfat part */
@@ -55,24 +40,11 @@ static const struct fb_key grub_efi_keys[] = {
 	{ NULL, 0, 0 },
 };
 
-static const struct efi_platform *platform_find(const char *arch)
-{
-	struct utsname u;
-
-	if (!arch && uname(&u) < 0)
-		return NULL;
-	for (size_t i = 0; i < ELEMENTSOF(platforms); i++)
-		if (arch ? !strcmp(platforms[i].arch, arch)
-			 : !strcmp(platforms[i].machine, u.machine))
-			return &platforms[i];
-	return NULL;
-}
-
 static int grub_efi_check(struct fb_boot *bl, const struct fb_image_ctx *ctx)
 {
 	const struct grub_efi_conf *c = bl->conf;
 	const struct fb_section *s = bl->section;
-	const struct efi_platform *pf = platform_find(ctx->arch);
+	const struct fb_efi_platform *pf = fb_efi_platform_find(ctx->arch);
 	_cleanup_free_ char *moddep = NULL;
 	int r;
 
@@ -82,10 +54,14 @@ static int grub_efi_check(struct fb_boot *bl, const struct fb_image_ctx *ctx)
 	if (!pf)
 		return fb_err("%s:%u: [bootloader] grub-efi: no UEFI platform for arch '%s'",
 			      s->file, s->line, ctx->arch ?: "(this machine's)");
-	if (strpbrk(ctx->cmdline ?: "", "'\n"))
-		return fb_err("%s:%u: [bootloader] grub-efi cannot pass a kernel command line "
-			      "holding a single quote or a newline",
+	if (ctx->signer)
+		return fb_err("%s:%u: [bootloader] grub-efi: a GRUB made by grub-mkimage starts no "
+			      "kernel under Secure Boot without shim (GRUB locks down): sign-key "
+			      "takes kinds = shim",
 			      s->file, s->line);
+	r = fb_grub_cmdline_check(s, "grub-efi", ctx->cmdline);
+	if (r < 0)
+		return r;
 	if (c->dir ? asprintf(&moddep, "%s/moddep.lst", c->dir) < 0
 		   : asprintf(&moddep, GRUB_LIB "/%s/moddep.lst", pf->grub) < 0)
 		return fb_err_errno(-ENOMEM, "grub-efi: cannot check its modules");
@@ -100,37 +76,9 @@ static int grub_efi_check(struct fb_boot *bl, const struct fb_image_ctx *ctx)
 	return 0;
 }
 
-/* grub.cfg: no menu, no wait; straight into the kernel.  Each word of the
- * command line in single quotes: GRUB passes it on as it is. */
-static char *cfg_text(const struct fb_image_ctx *ctx)
-{
-	static const char sep[] = " \t";
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	if (!f)
-		return NULL;
-	fputs("set timeout=0\n"
-	      "set timeout_style=hidden\n"
-	      "menuentry 'Linux' {\n"
-	      "\tlinux /" FB_BOOT_KERNEL,
-	      f);
-	for (const char *w = ctx->cmdline ?: ""; *(w += strspn(w, sep)); w += strcspn(w, sep))
-		fprintf(f, " '%.*s'", (int)strcspn(w, sep), w);
-	fputs("\n", f);
-	if (ctx->initramfs)
-		fputs("\tinitrd /" FB_BOOT_INITRD "\n", f);
-	fputs("}\n", f);
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
 /* grub-mkimage: GRUB with its modules and prefix, as DIR/EFI/BOOT/BOOTxx.EFI. */
-static int stage_grub(const char *dir, const struct grub_efi_conf *c, const struct efi_platform *pf)
+static int stage_grub(const char *dir, const struct grub_efi_conf *c,
+		      const struct fb_efi_platform *pf)
 {
 	_cleanup_free_ char *efi_dir = fb_path_join(dir, "EFI/BOOT");
 	struct fb_strv a = { 0 };
@@ -168,7 +116,7 @@ static int grub_efi_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, 
 {
 	const struct grub_efi_conf *c = bl->conf;
 	const struct fb_part *p = fb_boot_fat_part(bl, c->partition);
-	_cleanup_free_ char *dir = NULL, *cfg = cfg_text(ctx);
+	_cleanup_free_ char *dir = NULL, *cfg = fb_grub_cfg_text(ctx, NULL);
 	int r;
 
 	if (!cfg)
@@ -176,7 +124,7 @@ static int grub_efi_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, 
 	r = fb_boot_stage_new(ctx, "grub-efi", &dir);
 	if (r < 0)
 		return r;
-	r = stage_grub(dir, c, platform_find(ctx->arch));
+	r = stage_grub(dir, c, fb_efi_platform_find(ctx->arch));
 	if (r >= 0)
 		r = fb_boot_stage_text(dir, "EFI/BOOT/grub.cfg", cfg);
 	if (r >= 0)

@@ -42,5 +42,6 @@ struct fb_boot_ops {
 extern const struct fb_boot_ops fb_boot_syslinux;
 extern const struct fb_boot_ops fb_boot_grub_efi;
 extern const struct fb_boot_ops fb_boot_extlinux;
+extern const struct fb_boot_ops fb_boot_shim;
 
 #endif

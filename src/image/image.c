@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "image.h"
 #include "part.h"
+#include "sign.h"
 
 static const struct fb_part_ops *const part_kinds[] = {
 	&fb_part_ext4,
@@ -28,8 +29,9 @@ static const struct fb_boot_ops *const boot_kinds[] = {
 	&fb_boot_syslinux,
 	&fb_boot_grub_efi,
 	&fb_boot_extlinux,
+	&fb_boot_shim,
 };
-#define BOOT_KIND_NAMES "syslinux, grub-efi, extlinux"
+#define BOOT_KIND_NAMES "syslinux, grub-efi, extlinux, shim"
 
 /* Keys of [part NAME] that image.c reads itself; the rest go to the handler. */
 struct part_common {
@@ -229,6 +231,10 @@ static int parts_run(struct parts *ps, const struct fb_image_ctx *ctx, int fd)
 struct boots {
 	struct fb_boot *v;
 	size_t n;
+	const struct fb_section *section;
+	const struct fb_kv *sign_key,
+		*sign_cert;  /* [bootloader] sign-key, sign-cert: image.c's own */
+	char *signed_kernel; /* the kernel signed by them, beside the image */
 };
 
 static void boots_free(struct boots *bs)
@@ -245,6 +251,10 @@ static void boots_free(struct boots *bs)
 	free(bs->v);
 	bs->v = NULL;
 	bs->n = 0;
+	if (bs->signed_kernel)
+		unlink(bs->signed_kernel);
+	free(bs->signed_kernel);
+	bs->signed_kernel = NULL;
 }
 
 static const struct fb_boot_ops *boot_kind(const char *kind, size_t len)
@@ -290,7 +300,18 @@ static int boots_add_kinds(const struct fb_section *s, const struct fb_kv *kinds
 	return 0;
 }
 
-/* [bootloader]: 'kinds' is read here; every other key belongs to one of the kinds. */
+/* [bootloader]'s keys that image.c reads itself: the kinds, and the own key, which is every kind's. */
+static bool boots_own_key(struct boots *bs, const struct fb_kv *kv)
+{
+	if (!strcmp(kv->key, "sign-key"))
+		bs->sign_key = kv;
+	else if (!strcmp(kv->key, "sign-cert"))
+		bs->sign_cert = kv;
+	return !strcmp(kv->key, "kinds") || !strcmp(kv->key, "sign-key") ||
+	       !strcmp(kv->key, "sign-cert");
+}
+
+/* [bootloader]: 'kinds' and the own key are read here; every other key belongs to one of the kinds. */
 static int boots_init(const struct fb_board *b, const struct parts *ps, struct boots *bs)
 {
 	const struct fb_section *s = fb_board_section(b, "bootloader", NULL);
@@ -306,11 +327,12 @@ static int boots_init(const struct fb_board *b, const struct parts *ps, struct b
 	r = boots_add_kinds(s, kinds, ps, bs);
 	if (r < 0)
 		return r;
+	bs->section = s;
 	for (size_t i = 0; i < s->n_kvs; i++) {
 		const struct fb_kv *kv = &s->kvs[i];
 		bool taken = false;
 
-		if (!strcmp(kv->key, "kinds"))
+		if (boots_own_key(bs, kv))
 			continue;
 		for (size_t j = 0; j < bs->n; j++) {
 			r = fb_keys_set(bs->v[j].ops->keys, bs->v[j].conf, kv->key, kv->value);
@@ -364,6 +386,44 @@ static int boots_install(struct boots *bs, const struct fb_image_ctx *ctx, int f
 		fb_debug("bootloader %s installed in %.2f s", bl->ops->kind, fb_now() - t0);
 	}
 	return 0;
+}
+
+/* [bootloader] sign-key and sign-cert, checked, as CTX's signer: the kinds check what they can sign. */
+static int boots_signer(const struct boots *bs, struct fb_image_ctx *ctx, struct fb_signer *sg)
+{
+	int r;
+
+	if (!bs->section)
+		return 0;
+	r = fb_sign_check(bs->sign_key, bs->sign_cert);
+	if (r < 0 || !bs->sign_key)
+		return r;
+	*sg = (struct fb_signer){ .key = bs->sign_key->value,
+				  .cert = bs->sign_cert->value,
+				  .timestamp = ctx->timestamp };
+	ctx->signer = sg;
+	return 0;
+}
+
+/*
+ * With a signer, every bootloader gets the kernel signed by it (a copy
+ * beside the image, removed with it): the one that checks signatures and
+ * the others alike.
+ */
+static int boots_sign_kernel(struct boots *bs, struct fb_image_ctx *ctx)
+{
+	int r;
+
+	if (!ctx->signer || !ctx->kernel)
+		return 0;
+	if (asprintf(&bs->signed_kernel, "%s.vmlinuz", ctx->image_path) < 0) {
+		bs->signed_kernel = NULL;
+		return fb_err_errno(-ENOMEM, "cannot sign the kernel");
+	}
+	r = fb_sign_pe(ctx->signer, ctx->kernel, bs->signed_kernel, "the kernel");
+	if (r >= 0)
+		ctx->kernel = bs->signed_kernel;
+	return r;
 }
 
 static int write_bmap(const char *path, int img_fd, uint64_t size, struct fb_outfile *bm)
@@ -435,6 +495,7 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 	_cleanup_(fb_table_freep) struct fb_table *t = NULL;
 	struct parts ps = { 0 };
 	struct boots bs = { 0 };
+	struct fb_signer signer;
 	struct fb_image_ctx ctx = {
 		.image_path = img->tmp,
 		.rootfs = opts->rootfs,
@@ -460,7 +521,11 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 	if (r >= 0)
 		r = boots_init(b, &ps, &bs);
 	if (r >= 0)
+		r = boots_signer(&bs, &ctx, &signer);
+	if (r >= 0)
 		r = boots_check(&bs, &ctx);
+	if (r >= 0)
+		r = boots_sign_kernel(&bs, &ctx);
 	if (r >= 0)
 		r = boots_prepare(&bs, &ctx);
 	if (r >= 0)
@@ -543,6 +608,23 @@ static int hash_input(struct fb_hasher *h, const struct fb_kv *kv)
 	return fb_hasher_file(h, kv->key, kv->value);
 }
 
+/*
+ * The keys that name a file or a tree the image is made of.  sign-key is
+ * not one: the private key goes into no hash; the certificate stands for it.
+ */
+static bool is_input_key(const char *key)
+{
+	static const char *const keys[] = {
+		"from", "file",	     "syslinux-mbr",	"grub-efi-dir",
+		"shim", "shim-grub", "shim-mokmanager", "sign-cert",
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
 int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h)
 {
 	int r;
@@ -562,9 +644,7 @@ int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h)
 		    strcmp(s->kind, "bootloader"))
 			continue;
 		for (size_t j = 0; j < s->n_kvs; j++) {
-			if (strcmp(s->kvs[j].key, "from") && strcmp(s->kvs[j].key, "file") &&
-			    strcmp(s->kvs[j].key, "syslinux-mbr") &&
-			    strcmp(s->kvs[j].key, "grub-efi-dir"))
+			if (!is_input_key(s->kvs[j].key))
 				continue;
 			r = hash_input(h, &s->kvs[j]);
 			if (r < 0)

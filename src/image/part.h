@@ -15,6 +15,8 @@
 #include "table.h"
 
 /* What every handler may read about the image being built. */
+struct fb_signer;
+
 struct fb_image_ctx {
 	const char *image_path; /* the temporary image file */
 	const char *rootfs;	/* --rootfs DIR|ARCHIVE, or NULL */
@@ -26,6 +28,8 @@ struct fb_image_ctx {
 	/* The build's boot artifacts, for bootloaders; NULL when there are none. */
 	const char *kernel, *initramfs, *cmdline;
 	const char *fdt; /* the board's device tree, or NULL */
+	/* [bootloader] sign-key and sign-cert (sign.h); KERNEL is signed by it.  NULL: none. */
+	const struct fb_signer *signer;
 };
 
 struct fb_part {

@@ -56,4 +56,4 @@ debugfs -R 'cat /root/x' "$TMP/root.ext4" >"$TMP/x" 2>/dev/null || fail "debugfs
 rc=0
 fb emulate --board x86-usb --firmware coreboot --run true 2>"$TMP/err" || rc=$?
 [ $rc -eq 2 ] || fail "--firmware coreboot: exit $rc, not 2"
-grep -q "firmware takes bios or uefi, not 'coreboot'" "$TMP/err" || fail "no clear error for --firmware coreboot"
+grep -q "firmware takes bios, uefi or uefi-secure, not 'coreboot'" "$TMP/err" || fail "no clear error for --firmware coreboot"

@@ -83,11 +83,44 @@ static void test_loopback_only(void **state)
 	fb_strv_free(&a);
 }
 
+/* Secure Boot: q35 with SMM and the flash in secure mode, or the guest could rewrite the keys. */
+static void test_secure_boot(void **state)
+{
+	const struct fb_machine *m = fb_machine_find("x86-usb-stick");
+	struct fb_qemu_opts o = {
+		.disk = "/tmp/stick.img",
+		.uefi_code = m ? m->uefi_secure_code : NULL,
+		.uefi_vars = "/tmp/VARS.fd",
+		.secure_boot = true,
+	};
+	struct fb_strv a = { 0 };
+
+	(void)state;
+	assert_non_null(m);
+	assert_string_equal(m->uefi_secure_vars, "/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
+	assert_int_equal(fb_qemu_argv(m, &o, &a), 0);
+	assert_string_equal(after(&a, "-M"), "q35,smm=on");
+	assert_string_equal(after(&a, "-global"), "driver=cfi.pflash01,property=secure,value=on");
+	assert_true(has(&a, "if=pflash,format=raw,unit=0,readonly=on,"
+			    "file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"));
+	fb_strv_free(&a);
+
+	/* without it, the pc machine as before */
+	o.secure_boot = false;
+	assert_int_equal(fb_qemu_argv(m, &o, &a), 0);
+	assert_string_equal(after(&a, "-M"), "pc");
+	assert_null(after(&a, "-global"));
+	fb_strv_free(&a);
+	/* the arm64 machine has no Secure Boot firmware */
+	assert_null(fb_machine_find("arm64-efi-virt")->uefi_secure_code);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commas),
 		cmocka_unit_test(test_loopback_only),
+		cmocka_unit_test(test_secure_boot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
