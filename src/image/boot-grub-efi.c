@@ -54,11 +54,6 @@ static int grub_efi_check(struct fb_boot *bl, const struct fb_image_ctx *ctx)
 	if (!pf)
 		return fb_err("%s:%u: [bootloader] grub-efi: no UEFI platform for arch '%s'",
 			      s->file, s->line, ctx->arch ?: "(this machine's)");
-	if (ctx->signer)
-		return fb_err("%s:%u: [bootloader] grub-efi: a GRUB made by grub-mkimage starts no "
-			      "kernel under Secure Boot without shim (GRUB locks down): sign-key "
-			      "takes kinds = shim",
-			      s->file, s->line);
 	r = fb_grub_cmdline_check(s, "grub-efi", ctx->cmdline);
 	if (r < 0)
 		return r;

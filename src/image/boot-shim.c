@@ -187,6 +187,7 @@ const struct fb_boot_ops fb_boot_shim = {
 	.kind = "shim",
 	.keys = shim_keys,
 	.conf_size = sizeof(struct shim_conf),
+	.checks_signatures = true,
 	.check = shim_check,
 	.install = shim_install,
 	.done = shim_done,

@@ -13,6 +13,7 @@
 #ifndef FB_BOOT_H
 #define FB_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "part.h"
@@ -30,6 +31,7 @@ struct fb_boot_ops {
 	const char *kind; /* "syslinux": matches "kinds = syslinux" */
 	const struct fb_key *keys;
 	size_t conf_size;
+	bool checks_signatures; /* starts only a signed kernel: [bootloader] sign-key is for it */
 	/* Validates the conf, the table and the inputs before anything is written. */
 	int (*check)(struct fb_boot *bl, const struct fb_image_ctx *ctx);
 	/* Stages files as a part's overlay (fb_part.overlay), before any part is written. */

@@ -388,6 +388,14 @@ static int boots_install(struct boots *bs, const struct fb_image_ctx *ctx, int f
 	return 0;
 }
 
+static bool boots_check_signatures(const struct boots *bs)
+{
+	for (size_t i = 0; i < bs->n; i++)
+		if (bs->v[i].ops->checks_signatures)
+			return true;
+	return false;
+}
+
 /* [bootloader] sign-key and sign-cert, checked, as CTX's signer: the kinds check what they can sign. */
 static int boots_signer(const struct boots *bs, struct fb_image_ctx *ctx, struct fb_signer *sg)
 {
@@ -398,6 +406,11 @@ static int boots_signer(const struct boots *bs, struct fb_image_ctx *ctx, struct
 	r = fb_sign_check(bs->sign_key, bs->sign_cert);
 	if (r < 0 || !bs->sign_key)
 		return r;
+	if (!boots_check_signatures(bs))
+		return fb_err("%s:%u: [bootloader] sign-key: no bootloader of 'kinds' checks a "
+			      "signature; Secure Boot takes kinds = shim (a GRUB made by "
+			      "grub-mkimage starts no kernel under Secure Boot without shim)",
+			      bs->sign_key->file, bs->sign_key->line);
 	*sg = (struct fb_signer){ .key = bs->sign_key->value,
 				  .cert = bs->sign_cert->value,
 				  .timestamp = ctx->timestamp };

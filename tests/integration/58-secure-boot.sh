@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # UEFI Secure Boot, both routes.  x86-usb-secureboot: Debian's shim (signed
 # by Microsoft), signed GRUB and signed kernel boot under OVMF with Secure
 # Boot enforced and Microsoft's keys; its BIOS route (SYSLINUX) still boots;
@@ -142,5 +143,5 @@ grep -qx "error: GRUB refused the kernel, which shim did not verify." "$TMP/err"
 bad_board own-key bad-half 's|^sign-cert = .*||' "has sign-key but no sign-cert: both or neither"
 bad_board own-key bad-cert "s|^sign-cert = .*|sign-cert = $TMP/snakeoil.key|" "is it a PEM certificate?"
 bad_board own-key bad-grub 's|^kinds = syslinux shim|kinds = syslinux grub-efi|; /^shim/d' \
-	"sign-key takes kinds = shim"
+	"Secure Boot takes kinds = shim"
 bad_board own-key bad-shim 's|^shim = .*|shim = /nonexistent/shimx64.efi|' "shim: cannot read '/nonexistent/shimx64.efi'"
