@@ -1,6 +1,7 @@
 # flashbuild — one Makefile, pkg-config for every library.
 #   make            build ./flashbuild
 #   make check      unit tests (ASan+UBSan), then integration tests; ends "N passed, N failed"
+#   make check-fast the same without the tests that build a kernel, two at a time
 #   make lint       clang-format, cppcheck, gcc -fanalyzer, shellcheck, the floors of
 #                   docs/architecture.md (scripts/check-floors)
 #   make asan       build/asan/flashbuild: the program with ASan+UBSan (FLASHBUILD= for tests)
@@ -123,6 +124,12 @@ tools: $(TOOL_BINS)
 check: flashbuild build/asan/flashbuild $(UNIT_BINS) $(TOOL_BINS)
 	tests/run $(UNIT_BINS) -- $(sort $(wildcard tests/integration/[0-9]*.sh))
 
+# What needs no kernel build, for use while working: the tests whose second line is
+# not "# check-fast: no ...", two at a time (tests/run --jobs 2).
+FAST_TESTS = $(sort $(shell grep -L '^\# check-fast: no' tests/integration/[0-9]*.sh))
+check-fast: flashbuild build/asan/flashbuild $(UNIT_BINS) $(TOOL_BINS)
+	tests/run --jobs 2 $(UNIT_BINS) -- $(FAST_TESTS)
+
 # gcc's static analyzer, one stamp per file (objects thrown away); -Werror makes
 # each finding fail.  Suppressions of both tools, each with its reason, are in
 # .lint-suppressions and nowhere else.  -O0: at -O1 gcc 12's analyzer reports the
@@ -195,7 +202,7 @@ clean:
 $(OBJS) $(ASAN_OBJS) build/asan/main.o $(FUZZ_OBJS) $(ANALYZE_STAMPS) $(UNIT_BINS): \
 	build/gen/config.h
 
-.PHONY: all unit asan fuzz fuzz-build tools check lint install clean FORCE
+.PHONY: all unit asan fuzz fuzz-build tools check check-fast lint install clean FORCE
 # Keep the sanitizer objects the unit tests are linked from.
 .SECONDARY:
 # Only where objects go: build/test-cache holds kernel trees with their own .d files.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # The one real kernel of `make check`: Debian's linux-source-6.1, tinyconfig
 # plus boards/kernel/base.config, x86-pc.config and emulate.config (what
 # every x86 board builds), built with all cores

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # flashbuild kernel on the shared kernel's O= tree (no cold build): diff
 # prints exactly what scripts/config changed in the tree's .config; --save
 # writes it to a new fragment that the profile is told to list (nothing else

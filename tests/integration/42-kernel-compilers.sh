@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # [kernel] compiler on the shared kernel's cache, no cold build:
 # - ccache: the shared kernel's O= tree and artifact moved aside (put back if
 #   the test fails), the kernel rebuilt from nothing with a ccache hit rate

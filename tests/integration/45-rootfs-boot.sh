@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # The rootfs and initramfs boot: qemu-x86 (kernel + initramfs holding the
 # busybox rootfs) logs luca in with flashbuild emulate; and an initramfs
 # with 'root = PARTLABEL=...' finds the partition of a disk image, mounts it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # qemu-x86: build the kernel (once, cached for every test) and the busybox
 # initramfs, boot them in QEMU, log in on the serial console as luca and run
 # commands: their output and exit status come back; a second build does

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # A board with a debian rootfs (mmdebstrap, rootless) listing an extra
 # package boots with the shared test kernel, and `dpkg -s` in the guest
 # shows the package installed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # x86-usb, BIOS route: the board's image boots as a USB stick on QEMU's pc
 # machine with SeaBIOS: Syslinux's mbr.bin in the MBR, SYSLINUX in the
 # bootable FAT partition with the kernel and the initramfs, whose /init

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # qemu-x86-docker: the rootfs from boards/qemu-x86-docker/Dockerfile (FROM
 # flashbuild's busybox, a user made by a RUN step, the board's rcS and
 # inittab copied in) boots with the shared test kernel: luca logs in, the

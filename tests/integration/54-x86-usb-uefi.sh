@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # x86-usb, UEFI route: OVMF (a private copy of its variable store) starts
 # GRUB as \EFI\BOOT\BOOTX64.EFI from the stick's FAT partition; GRUB starts
 # the same kernel and initramfs as SYSLINUX does, whose /init mounts the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # x86-usb on a "stick": the image flashed to a loop device with
 # `flashbuild flash` boots when QEMU is pointed at that device
 # (emulate --disk), and what the guest writes lands on the device's ext4.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # emulate's debugging options on qemu-x86:
 #   --gdb       QEMU's gdbstub on 127.0.0.1, the guest halted until gdb
 #               continues; gdb with the kernel's vmlinux stops in start_kernel,

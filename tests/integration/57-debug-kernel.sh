@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # A real kernel built with [kernel] debug = yes, debugged the way
 # docs/debugging.md's worked session does it.  The board is qemu-x86 with
 # that key and nothing else, so the shared test cache builds one more kernel

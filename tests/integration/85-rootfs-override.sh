@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # --rootfs with --board takes the rootfs stage's place and nothing else's:
 # the kernel and the initramfs come from the cache (or are built) as in
 # `build`, the bootloader gets them, and the root filesystem is the tree

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # Every example of README.md, docs/*.md and the man page's EXAMPLES
 # (tests/tools/examples.py finds them) runs as written, in a directory with
 # the repository's boards/ and partitions/ and ./flashbuild, where it needs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# check-fast: no (builds an x86 kernel from source, unless the test cache holds it)
 # Reproducible images (docs/reproducible.md): the default board built twice,
 # in two directories, with the same SOURCE_DATE_EPOCH, gives the same .img
 # and .bmap.  Build A: an empty cache of its own (a cold kernel build in
