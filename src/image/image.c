@@ -231,7 +231,6 @@ static int parts_run(struct parts *ps, const struct fb_image_ctx *ctx, int fd)
 struct boots {
 	struct fb_boot *v;
 	size_t n;
-	const struct fb_section *section;
 	const struct fb_kv *sign_key,
 		*sign_cert;  /* [bootloader] sign-key, sign-cert: image.c's own */
 	char *signed_kernel; /* the kernel signed by them, beside the image */
@@ -327,7 +326,6 @@ static int boots_init(const struct fb_board *b, const struct parts *ps, struct b
 	r = boots_add_kinds(s, kinds, ps, bs);
 	if (r < 0)
 		return r;
-	bs->section = s;
 	for (size_t i = 0; i < s->n_kvs; i++) {
 		const struct fb_kv *kv = &s->kvs[i];
 		bool taken = false;
@@ -401,8 +399,6 @@ static int boots_signer(const struct boots *bs, struct fb_image_ctx *ctx, struct
 {
 	int r;
 
-	if (!bs->section)
-		return 0;
 	r = fb_sign_check(bs->sign_key, bs->sign_cert);
 	if (r < 0 || !bs->sign_key)
 		return r;
