@@ -26,8 +26,9 @@ static const struct {
 	  "        run the stale stages of boards/NAME.conf: rootfs, kernel, initramfs\n"
 	  "        (each cached by a key of its inputs in $FLASHBUILD_CACHE, else\n"
 	  "        ~/.cache/flashbuild), then the image; nothing changed: nothing done.\n"
-	  "        Files from Debian packages (deb:PACKAGE[:ARCH]/PATH, any arch) are\n"
-	  "        fetched once per version with apt-get download into the cache.\n"
+	  "        Files from Debian packages (deb:PACKAGE[:ARCH][@COMPONENT]/PATH, any\n"
+	  "        arch; @non-free-firmware: a component the host's apt does not list)\n"
+	  "        are fetched once per version with apt-get download into the cache.\n"
 	  "        --pull lets a Dockerfile's FROM fetch a registry image; --debug\n"
 	  "        builds the kernel as with [kernel] debug = yes (DWARF, gdb scripts)\n" },
 	{ "emulate",
@@ -36,7 +37,8 @@ static const struct {
 	  "        TCG); prints the boot time.  --run logs in on the serial console,\n"
 	  "        runs CMD and exits with its status; without it, interactive\n"
 	  "        (Ctrl-A X quits); emulate ends QEMU itself (orangepi-pc's guest\n"
-	  "        cannot), and times boots on the host's clock\n"
+	  "        cannot), and times boots on the host's clock; for a Raspberry Pi\n"
+	  "        (raspi3b) it does the GPU firmware's step, which QEMU cannot run\n"
 	  "        --firmware bios|uefi|uefi-secure  SeaBIOS or OVMF (AAVMF on arm64)\n"
 	  "                               for a disk boot; uefi-secure: OVMF enforcing\n"
 	  "                               Secure Boot with Microsoft's keys (q35, SMM)\n"

@@ -169,3 +169,20 @@ void fb_outfile_abort(struct fb_outfile *o)
 	free(o->path);
 	o->tmp = o->path = NULL;
 }
+
+int fb_outfile_write(const char *path, const void *data, size_t len)
+{
+	struct fb_outfile o;
+	int r;
+
+	r = fb_outfile_open(&o, path);
+	if (r < 0)
+		return r;
+	r = fb_pio_full(o.fd, true, (void *)data, len, 0);
+	if (r < 0)
+		r = fb_err_errno(r, "cannot write '%s'", o.tmp);
+	else
+		r = fb_outfile_commit(&o);
+	fb_outfile_abort(&o);
+	return r;
+}

@@ -13,6 +13,8 @@
 #ifndef FB_OUTFILE_H
 #define FB_OUTFILE_H
 
+#include <stddef.h>
+
 struct fb_outfile {
 	char *path; /* final name */
 	char *tmp;  /* ".NAME.XXXXXX" beside it */
@@ -28,6 +30,9 @@ int fb_outfile_open(struct fb_outfile *o, const char *path);
 int fb_outfile_commit(struct fb_outfile *o);
 /* Removes the temporary file if it was not committed; frees. Accepts a zeroed struct. */
 void fb_outfile_abort(struct fb_outfile *o);
+
+/* PATH holding the LEN bytes of DATA, written as above; -errno, logged. */
+int fb_outfile_write(const char *path, const void *data, size_t len);
 
 /* "DIR/.BASE.PID.XXXXXX" for this process, a template for mkstemp/mkdtemp; NULL on ENOMEM. */
 char *fb_temp_template(const char *dir, const char *base);

@@ -289,3 +289,34 @@ char *fb_find_in_path(const char *name)
 	}
 	return NULL;
 }
+
+int fb_read_file(const char *src, char **ret, size_t *ret_size)
+{
+	_cleanup_close_ int fd = open(src, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *data = NULL;
+	struct stat st;
+	size_t done = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	data = malloc((size_t)st.st_size + 1);
+	if (!data)
+		return -ENOMEM;
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		done += (size_t)n;
+	}
+	data[done] = '\0';
+	*ret = TAKE_PTR(data);
+	*ret_size = done;
+	return 0;
+}

@@ -41,6 +41,8 @@ char *fb_find_in_path(const char *name);
 int fb_mkdir_p(const char *path);
 /* A new file DST (MODE; it must not exist) with SRC's bytes, fsynced: 0 or -errno. */
 int fb_copy_file(const char *src, const char *dst, mode_t mode);
+/* The whole regular file PATH, NUL-terminated (*RET_SIZE: without the NUL); -errno, not logged. */
+int fb_read_file(const char *path, char **ret, size_t *ret_size);
 /*
  * All LEN bytes at OFF: pwrite() when WRITE, else pread(), again after a
  * short transfer or EINTR.  0, -errno, or -ENOSPC when the file or device

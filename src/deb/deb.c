@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apt-view.h"
 #include "core/log.h"
 #include "core/outfile.h"
 #include "core/sha256.h"
@@ -22,16 +23,16 @@
 #include "core/util.h"
 #include "deb.h"
 
-#define APT_LISTS	"/var/lib/apt/lists"
-#define APT_PREFERENCES "/etc/apt/preferences"
 /* Bumped when what a remembered answer holds changes. */
-#define RESOLVE_FORMAT "deb-resolve-1"
+#define RESOLVE_FORMAT "deb-resolve-2"
 
 void fb_deb_done(struct fb_deb *d)
 {
 	free(d->name);
 	free(d->arch);
+	free(d->component);
 	free(d->version);
+	free(d->pkg_arch);
 	free(d->sha256);
 	free(d->depends);
 	*d = (struct fb_deb){ 0 };
@@ -61,16 +62,21 @@ static bool valid_arch(const char *s, size_t n)
 
 int fb_deb_parse_spec(const char *spec, size_t len, const char *defarch, struct fb_deb *d)
 {
-	const char *colon = memchr(spec, ':', len);
-	size_t n = colon ? (size_t)(colon - spec) : len;
+	const char *at = memchr(spec, '@', len);
+	size_t plen = at ? (size_t)(at - spec) : len;
+	const char *colon = memchr(spec, ':', plen);
+	size_t n = colon ? (size_t)(colon - spec) : plen;
 
 	if (!valid_name(spec, n))
 		return -EINVAL;
-	if (colon ? !valid_arch(colon + 1, len - n - 1) : !defarch)
+	if (colon ? !valid_arch(colon + 1, plen - n - 1) : !defarch)
+		return -EINVAL;
+	if (at && !fb_apt_component_valid(at + 1, len - plen - 1))
 		return -EINVAL;
 	d->name = strndup(spec, n);
-	d->arch = colon ? strndup(colon + 1, len - n - 1) : strdup(defarch);
-	if (!d->name || !d->arch) {
+	d->arch = colon ? strndup(colon + 1, plen - n - 1) : strdup(defarch);
+	d->component = at ? strndup(at + 1, len - plen - 1) : NULL;
+	if (!d->name || !d->arch || (at && !d->component)) {
 		fb_deb_done(d);
 		return -ENOMEM;
 	}
@@ -81,6 +87,8 @@ void fb_deb_hash(struct fb_hasher *h, const struct fb_deb *d)
 {
 	fb_hasher_str(h, "deb", d->name);
 	fb_hasher_str(h, "deb-arch", d->arch);
+	if (d->component)
+		fb_hasher_str(h, "deb-component", d->component);
 	fb_hasher_str(h, "deb-version", d->version);
 	fb_hasher_str(h, "deb-sha256", d->sha256);
 }
@@ -92,9 +100,16 @@ struct stanza {
 	char *package, *arch, *version, *sha256, *depends;
 };
 
-struct show {
-	struct fb_deb *debs;
+/* The packages of one apt-cache call: those of one component (or the host's), by pointer. */
+struct group {
+	struct fb_deb **v;
 	size_t n;
+	const char *component;
+	const struct fb_apt_view *view; /* NULL: the host's apt */
+};
+
+struct show {
+	const struct group *g;
 	struct stanza cur;
 	char last[256]; /* the last line, for an error message */
 };
@@ -122,13 +137,14 @@ static void stanza_end(struct show *sh)
 {
 	struct stanza *s = &sh->cur;
 
-	for (size_t i = 0; s->package && s->version && i < sh->n; i++) {
-		struct fb_deb *d = &sh->debs[i];
+	for (size_t i = 0; s->package && s->version && i < sh->g->n; i++) {
+		struct fb_deb *d = sh->g->v[i];
 
 		if (d->version || strcmp(d->name, s->package) ||
 		    (strcmp(d->arch, s->arch ?: "") && strcmp(s->arch ?: "", "all")))
 			continue;
 		d->version = strdup(s->version);
+		d->pkg_arch = strdup(s->arch ?: d->arch);
 		d->sha256 = s->sha256 ? strdup(s->sha256) : NULL;
 		d->depends = s->depends ? strdup(s->depends) : NULL;
 	}
@@ -152,30 +168,39 @@ static void on_show_line(const char *line, size_t len _unused_, void *userdata)
 	field(&sh->cur.depends, line, "Depends");
 }
 
-static int apt_show(struct fb_deb *debs, size_t n)
+/* apt-get or apt-cache with a view's options, then ARGS. */
+static void apt_argv(struct fb_strv *a, const char *tool, const struct fb_apt_view *view)
 {
-	_cleanup_free_ const char **argv = calloc(n + 4, sizeof(*argv));
-	_cleanup_free_ char **specs = calloc(n, sizeof(*specs));
-	struct show sh = { .debs = debs, .n = n };
-	struct fb_spawn_pipe_opts o = { .line = on_show_line, .userdata = &sh };
-	size_t k = 0;
-	int r = 0;
+	fb_strv_push(a, tool);
+	for (size_t i = 0; view && i < view->opts.n; i++)
+		fb_strv_push(a, view->opts.v[i]);
+}
 
-	if (!argv || !specs)
+/*
+ * One apt-cache call for the packages of G that have no answer yet, as
+ * NAME:ARCH, or as NAME:all (ALL): apt finds an "all" package that is not
+ * installed by that name only, not as NAME:arm64.
+ */
+static int apt_show(const struct group *g, bool all)
+{
+	_cleanup_(fb_strv_free) struct fb_strv a = { 0 };
+	struct show sh = { .g = g };
+	struct fb_spawn_pipe_opts o = { .line = on_show_line, .userdata = &sh };
+	size_t asked = 0;
+	int r;
+
+	apt_argv(&a, "apt-cache", g->view);
+	fb_strv_push(&a, "show");
+	fb_strv_push(&a, "--no-all-versions");
+	for (size_t i = 0; i < g->n; i++)
+		if (!g->v[i]->version && ++asked)
+			fb_strv_pushf(&a, "%s:%s", g->v[i]->name, all ? "all" : g->v[i]->arch);
+	if (!a.v || a.v[a.n])
 		return fb_err_errno(-ENOMEM, "cannot ask apt about packages");
-	argv[k++] = "apt-cache";
-	argv[k++] = "show";
-	argv[k++] = "--no-all-versions";
-	for (size_t i = 0; i < n && r >= 0; i++)
-		if (asprintf(&specs[i], "%s:%s", debs[i].name, debs[i].arch) < 0)
-			r = fb_err_errno(-ENOMEM, "cannot ask apt about packages");
-		else
-			argv[k++] = specs[i];
-	if (r >= 0)
-		r = fb_spawn_pipe(argv, &o);
+	if (!asked)
+		return 0;
+	r = fb_spawn_pipe((const char *const *)a.v, &o);
 	stanza_end(&sh);
-	for (size_t i = 0; i < n; i++)
-		free(specs[i]);
 	/* apt-cache exits 100 when one of the packages is unknown: the caller says which */
 	if (r > 0 && r != 100)
 		return fb_err("'apt-cache show' failed with exit status %d: %s", r, sh.last);
@@ -183,37 +208,24 @@ static int apt_show(struct fb_deb *debs, size_t n)
 }
 
 /* The key of an answer: the packages asked for and apt's lists and pins as they are. */
-static int resolve_key(struct fb_deb *debs, size_t n, char key[FB_KEY_LEN + 1])
+static int resolve_key(const struct group *g, char key[FB_KEY_LEN + 1])
 {
 	_cleanup_(fb_hasher_freep) struct fb_hasher *h = fb_hasher_new(RESOLVE_FORMAT);
-	struct dirent **names = NULL;
-	int k, r = 0;
+	_cleanup_free_ char *lists = NULL;
+	int r;
 
 	if (!h)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		fb_hasher_str(h, "name", debs[i].name);
-		fb_hasher_str(h, "arch", debs[i].arch);
+	for (size_t i = 0; i < g->n; i++) {
+		fb_hasher_str(h, "name", g->v[i]->name);
+		fb_hasher_str(h, "arch", g->v[i]->arch);
 	}
-	k = scandir(APT_LISTS, &names, NULL, alphasort);
-	if (k < 0)
-		return -errno;
-	for (int i = 0; i < k; i++) {
-		_cleanup_free_ char *p = fb_path_join(APT_LISTS, names[i]->d_name);
-		struct stat st;
-
-		if (r >= 0 && !p)
-			r = -ENOMEM;
-		if (r >= 0 && names[i]->d_name[0] != '.' && lstat(p, &st) == 0 &&
-		    S_ISREG(st.st_mode))
-			r = fb_hasher_stat(h, "list", p);
-		free(names[i]);
+	r = fb_apt_hash_host(h);
+	if (r >= 0 && g->view) {
+		fb_hasher_str(h, "component", g->component);
+		lists = fb_path_join(g->view->dir, "lists");
+		r = lists ? fb_hasher_tree(h, "component-lists", lists) : -ENOMEM;
 	}
-	free(names);
-	if (r >= 0 && access(APT_PREFERENCES, F_OK) == 0)
-		r = fb_hasher_stat(h, "preferences", APT_PREFERENCES);
-	if (r >= 0 && access(APT_PREFERENCES ".d", F_OK) == 0)
-		r = fb_hasher_tree(h, "preferences.d", APT_PREFERENCES ".d");
 	return r < 0 ? r : fb_hasher_final(h, key);
 }
 
@@ -224,8 +236,21 @@ static char *memo_path(const struct fb_cache *c, const char *key)
 	return asprintf(&p, "%s/deb/resolved/%s", c->dir, key) < 0 ? NULL : p;
 }
 
-/* A remembered answer: a line "version sha256 depends" per package, in order. */
-static bool memo_read(const char *path, struct fb_deb *debs, size_t n)
+static void answers_clear(const struct group *g)
+{
+	for (size_t j = 0; j < g->n; j++) {
+		struct fb_deb *d = g->v[j];
+
+		free(d->version);
+		free(d->pkg_arch);
+		free(d->sha256);
+		free(d->depends);
+		d->version = d->pkg_arch = d->sha256 = d->depends = NULL;
+	}
+}
+
+/* A remembered answer: a line "version arch sha256 depends" per package, in order. */
+static bool memo_read(const char *path, const struct group *g)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	_cleanup_free_ char *line = NULL;
@@ -233,38 +258,35 @@ static bool memo_read(const char *path, struct fb_deb *debs, size_t n)
 
 	if (!f)
 		return false;
-	for (; i < n && getline(&line, &cap, f) > 0; i++) {
-		char *save = NULL, *v, *s, *dep;
+	for (; i < g->n && getline(&line, &cap, f) > 0; i++) {
+		struct fb_deb *d = g->v[i];
+		char *save = NULL, *v, *a, *s, *dep;
 
 		line[strcspn(line, "\n")] = '\0';
 		v = strtok_r(line, "\t", &save);
+		a = strtok_r(NULL, "\t", &save);
 		s = strtok_r(NULL, "\t", &save);
 		dep = strtok_r(NULL, "", &save);
-		if (!v || !s || !(debs[i].version = strdup(v)) || !(debs[i].sha256 = strdup(s)) ||
-		    (dep && !(debs[i].depends = strdup(dep))))
+		if (!v || !a || !s || !(d->version = strdup(v)) || !(d->pkg_arch = strdup(a)) ||
+		    !(d->sha256 = strdup(s)) || (dep && !(d->depends = strdup(dep))))
 			break;
 	}
-	if (i == n)
+	if (i == g->n)
 		return true;
-	for (size_t j = 0; j < n; j++) {
-		free(debs[j].version);
-		free(debs[j].sha256);
-		free(debs[j].depends);
-		debs[j].version = debs[j].sha256 = debs[j].depends = NULL;
-	}
+	answers_clear(g);
 	return false;
 }
 
 /* Remembers an answer in which apt knew every package; a failure only costs time later. */
-static void memo_write(const char *path, const struct fb_deb *debs, size_t n)
+static void memo_write(const char *path, const struct group *g)
 {
 	_cleanup_free_ char *dir = strdup(path);
 	char *slash = dir ? strrchr(dir, '/') : NULL;
 	struct fb_outfile o;
 	int r;
 
-	for (size_t i = 0; i < n; i++)
-		if (!debs[i].version || !debs[i].sha256)
+	for (size_t i = 0; i < g->n; i++)
+		if (!g->v[i]->version || !g->v[i]->sha256)
 			return;
 	if (!slash)
 		return;
@@ -272,30 +294,72 @@ static void memo_write(const char *path, const struct fb_deb *debs, size_t n)
 	if (fb_mkdir_p(dir) < 0 || fb_outfile_open(&o, path) < 0)
 		return;
 	r = 0;
-	for (size_t i = 0; i < n && r >= 0; i++)
-		r = dprintf(o.fd, "%s\t%s\t%s\n", debs[i].version, debs[i].sha256,
-			    debs[i].depends ?: "");
+	for (size_t i = 0; i < g->n && r >= 0; i++)
+		r = dprintf(o.fd, "%s\t%s\t%s\t%s\n", g->v[i]->version, g->v[i]->pkg_arch,
+			    g->v[i]->sha256, g->v[i]->depends ?: "");
 	if (r >= 0)
 		(void)fb_outfile_commit(&o);
 	fb_outfile_abort(&o);
 }
 
-int fb_deb_resolve(const struct fb_cache *c, struct fb_deb *debs, size_t n)
+static int resolve_group(const struct fb_cache *c, const struct group *g)
 {
 	_cleanup_free_ char *memo = NULL;
 	char key[FB_KEY_LEN + 1];
 	int r;
 
-	if (n == 0)
+	if (resolve_key(g, key) >= 0 && (memo = memo_path(c, key)) && memo_read(memo, g))
 		return 0;
-	if (resolve_key(debs, n, key) >= 0 && (memo = memo_path(c, key)) &&
-	    memo_read(memo, debs, n))
-		return 0;
-	r = apt_show(debs, n);
+	r = apt_show(g, false);
+	if (r >= 0)
+		r = apt_show(g, true);
 	if (r < 0)
 		return r;
 	if (memo)
-		memo_write(memo, debs, n);
+		memo_write(memo, g);
+	return 0;
+}
+
+static bool same_component(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The packages of DEBS in the component of DEBS[FIRST], asked for together. */
+static int resolve_component(const struct fb_cache *c, struct fb_deb *debs, size_t n, size_t first)
+{
+	_cleanup_free_ struct fb_deb **v = calloc(n, sizeof(*v));
+	struct fb_apt_view view = { 0 };
+	struct group g = { .v = v, .component = debs[first].component };
+	int r = 0;
+
+	if (!v)
+		return fb_err_errno(-ENOMEM, "cannot ask apt about packages");
+	for (size_t i = first; i < n; i++)
+		if (same_component(debs[i].component, g.component))
+			v[g.n++] = &debs[i];
+	if (g.component) {
+		r = fb_apt_view_open(c, g.component, true, &view);
+		g.view = &view;
+	}
+	if (r >= 0)
+		r = resolve_group(c, &g);
+	fb_apt_view_done(&view);
+	return r;
+}
+
+int fb_deb_resolve(const struct fb_cache *c, struct fb_deb *debs, size_t n)
+{
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		bool done = false;
+
+		for (size_t j = 0; j < i && !done; j++)
+			done = same_component(debs[i].component, debs[j].component);
+		if (!done && (r = resolve_component(c, debs, n, i)) < 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -305,6 +369,10 @@ int fb_deb_unknown(const char *file, unsigned line, const struct fb_deb *d)
 
 	if (line)
 		snprintf(at, sizeof(at), ":%u", line);
+	if (d->component)
+		return fb_err("%s%s: component '%s' of this machine's Debian mirrors has no "
+			      "package '%s:%s'",
+			      file, at, d->component, d->name, d->arch);
 	return fb_err("%s%s: apt knows no package '%s:%s' (apt-get update; an architecture dpkg "
 		      "does not know needs dpkg --add-architecture %s first)",
 		      file, at, d->name, d->arch, d->arch);
@@ -349,15 +417,28 @@ static void keep_last(const char *line, size_t len, void *userdata)
 		snprintf(last, 256, "%s", line);
 }
 
-static int apt_download(const char *spec, const char *dir)
+static int apt_download(const struct fb_cache *c, const struct fb_deb *d, const char *spec,
+			const char *dir)
 {
-	const char *const argv[] = { "apt-get", "download", "-q", spec, NULL };
+	_cleanup_(fb_strv_free) struct fb_strv a = { 0 };
+	struct fb_apt_view view = { 0 };
 	char last[256] = "";
 	struct fb_spawn_pipe_opts o = { .cwd = dir, .line = keep_last, .userdata = last };
-	int r;
+	int r = 0;
 
+	if (d->component)
+		r = fb_apt_view_open(c, d->component, false, &view);
+	if (r < 0)
+		return r;
+	apt_argv(&a, "apt-get", d->component ? &view : NULL);
+	fb_strv_push(&a, "download");
+	fb_strv_push(&a, "-q");
+	fb_strv_push(&a, spec);
+	fb_apt_view_done(&view);
+	if (!a.v || a.v[a.n])
+		return fb_err_errno(-ENOMEM, "cannot fetch '%s'", spec);
 	fb_info("  %-10s downloading %s", "deb", spec);
-	r = fb_spawn_pipe(argv, &o);
+	r = fb_spawn_pipe((const char *const *)a.v, &o);
 	if (r > 0)
 		return fb_err_errno(-EIO, "'apt-get download %s' failed with exit status %d: %s",
 				    spec, r, last);
@@ -395,7 +476,8 @@ int fb_deb_fetch(const struct fb_cache *c, const struct fb_deb *d, char **ret_de
 		return fb_err_errno(-ENOPKG, "apt knows no package '%s:%s'", d->name, d->arch);
 	/* a version's epoch colon, as apt spells it in file names */
 	if (asprintf(&name, "%s_%s_%s", d->name, d->version, d->arch) < 0 ||
-	    asprintf(&spec, "%s:%s=%s", d->name, d->arch, d->version) < 0)
+	    /* an "all" package goes by name:all: apt has no name:arm64 of it */
+	    asprintf(&spec, "%s:%s=%s", d->name, d->pkg_arch ?: d->arch, d->version) < 0)
 		return fb_err_errno(-ENOMEM, "cannot fetch a package");
 	for (char *p = name; *p; p++)
 		if (*p == ':' || *p == '/')
@@ -413,7 +495,7 @@ int fb_deb_fetch(const struct fb_cache *c, const struct fb_deb *d, char **ret_de
 	if (r < 0)
 		return r;
 	/* apt-get download writes to the current directory */
-	r = apt_download(spec, tmp);
+	r = apt_download(c, d, spec, tmp);
 	if (r >= 0)
 		r = find_deb(tmp, &got);
 	if (r >= 0 && rename(got, final) < 0)

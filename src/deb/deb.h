@@ -17,15 +17,20 @@
 
 struct fb_deb {
 	char *name, *arch; /* asked for */
+	/* A component the host's apt sources do not list (apt-view.h), or NULL. */
+	char *component;
 	/* What apt would fetch; version NULL when apt knows no such package. */
 	char *version, *sha256, *depends;
+	char *pkg_arch; /* the package's own Architecture: ARCH, or "all" */
 };
 
 void fb_deb_done(struct fb_deb *d);
 
 /*
- * "PKG" or "PKG:ARCH" (ARCH defaults to DEFARCH) into D's name and arch.
- * -EINVAL for something that is not a Debian package name, -ENOMEM.
+ * "PKG[:ARCH][@COMPONENT]" (ARCH defaults to DEFARCH) into D's name, arch
+ * and component: "raspi-firmware@non-free-firmware" is read from that
+ * component of the host's Debian mirrors.  -EINVAL for something that is
+ * not a Debian package name, -ENOMEM.
  */
 int fb_deb_parse_spec(const char *spec, size_t len, const char *defarch, struct fb_deb *d);
 
@@ -33,6 +38,7 @@ int fb_deb_parse_spec(const char *spec, size_t len, const char *defarch, struct 
  * Sets version, sha256 and depends of the N packages in DEBS with one
  * apt-cache call, remembered in CACHE/deb/resolved/ for as long as apt's
  * package lists are the same files (a no-op build does not wait for apt).
+ * (one more per component, which may fetch its lists first: apt-view.h).
  * A package apt does not know keeps its version NULL: the caller says
  * which profile line asked for it.  -errno, logged, when apt cannot run.
  */

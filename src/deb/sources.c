@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* deb:PACKAGE[:ARCH]/PATH values of a profile (see deb-sources.h). */
+/* deb:PACKAGE[:ARCH][@COMPONENT]/PATH values of a profile (see sources.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,14 +11,9 @@
 #include "sources.h"
 #include "deb.h"
 #include "profile/arch.h"
+#include "profile/paths.h"
 
 #define PREFIX "deb:"
-
-/* The keys whose value is a file or a directory flashbuild reads. */
-static const char *const path_keys[] = {
-	"file",		"from", "overlay",   "tarball",		"syslinux-mbr",
-	"grub-efi-dir", "shim", "shim-grub", "shim-mokmanager",
-};
 
 struct ref {
 	struct fb_kv *kv;
@@ -43,14 +38,6 @@ static void refs_free(struct refs *rs)
 	free(rs->debs);
 }
 
-static bool is_path_key(const char *key)
-{
-	for (size_t i = 0; i < ELEMENTSOF(path_keys); i++)
-		if (!strcmp(key, path_keys[i]))
-			return true;
-	return false;
-}
-
 int fb_deb_source_split(const char *ref, size_t *ret_spec_len, const char **ret_path)
 {
 	const char *slash = strchr(ref, '/');
@@ -68,7 +55,8 @@ static int deb_index(struct refs *rs, struct fb_deb *d)
 	struct fb_deb *v;
 
 	for (size_t i = 0; i < rs->n_debs; i++)
-		if (!strcmp(rs->debs[i].name, d->name) && !strcmp(rs->debs[i].arch, d->arch)) {
+		if (!strcmp(rs->debs[i].name, d->name) && !strcmp(rs->debs[i].arch, d->arch) &&
+		    !strcmp(rs->debs[i].component ?: "", d->component ?: "")) {
 			fb_deb_done(d);
 			return (int)i;
 		}
@@ -91,8 +79,8 @@ static int add_ref(struct refs *rs, struct fb_kv *kv, const char *defarch)
 
 	if (fb_deb_source_split(ref, &len, &path) < 0 ||
 	    (r = fb_deb_parse_spec(ref, len, defarch, &d)) == -EINVAL)
-		return fb_err("%s:%u: '%s' is not deb:PACKAGE[:ARCH]/PATH", kv->file, kv->line,
-			      kv->value);
+		return fb_err("%s:%u: '%s' is not deb:PACKAGE[:ARCH][@COMPONENT]/PATH", kv->file,
+			      kv->line, kv->value);
 	if (r < 0)
 		return fb_err_errno(r, "cannot read '%s'", kv->value);
 	r = deb_index(rs, &d);
@@ -107,8 +95,8 @@ static int add_ref(struct refs *rs, struct fb_kv *kv, const char *defarch)
 		return fb_err_errno(-ENOMEM, "cannot read '%s'", kv->value);
 	rs->n++; /* freed with the rest from here on */
 	if (!fb_deb_path_normalize(v[rs->n - 1].path) || !*v[rs->n - 1].path)
-		return fb_err("%s:%u: '%s' is not deb:PACKAGE[:ARCH]/PATH", kv->file, kv->line,
-			      kv->value);
+		return fb_err("%s:%u: '%s' is not deb:PACKAGE[:ARCH][@COMPONENT]/PATH", kv->file,
+			      kv->line, kv->value);
 	return 0;
 }
 
@@ -120,12 +108,13 @@ static int collect(struct fb_board *b, struct refs *rs)
 	for (size_t i = 0; i < b->n_sections; i++) {
 		struct fb_section *s = &b->sections[i];
 
-		if (!strcmp(s->kind, "kernel"))
-			continue; /* source = deb:PACKAGE is the kernel stage's */
+		/* not [kernel] source = deb:PACKAGE: that is the kernel stage's */
 		for (size_t j = 0; j < s->n_kvs; j++) {
 			struct fb_kv *kv = &s->kvs[j];
+			const struct fb_path_key *k = fb_path_key_find(s->kind, kv->key);
 
-			if (strncmp(kv->value, PREFIX, strlen(PREFIX)) || !is_path_key(kv->key))
+			if (strncmp(kv->value, PREFIX, strlen(PREFIX)) || !k ||
+			    !(k->flags & FB_PATH_DEB))
 				continue;
 			r = add_ref(rs, kv, arch ? arch->deb : NULL);
 			if (r < 0)
@@ -204,9 +193,16 @@ static int resolve(struct fb_board *v, struct fb_cache *c)
 			return fb_err("%s:%u: package '%s:%s' (%s) has no '/%s'", rs.v[i].kv->file,
 				      rs.v[i].kv->line, d->name, d->arch, d->version, rs.v[i].path);
 		if (r >= 0) {
-			free(rs.v[i].kv->written);
-			rs.v[i].kv->written = rs.v[i].kv->value;
-			rs.v[i].kv->value = local;
+			struct fb_kv *kv = rs.v[i].kv;
+
+			free(kv->written);
+			free(kv->origin);
+			kv->written = kv->value;
+			kv->value = local;
+			if (asprintf(&kv->origin, "%s %s", d->name, d->version) < 0) {
+				kv->origin = NULL;
+				r = fb_err_errno(-ENOMEM, "cannot read '%s'", kv->written);
+			}
 		}
 	}
 	return r;

@@ -7,7 +7,11 @@
  *	file = deb:u-boot-sunxi:armhf/usr/lib/u-boot/nanopi_neo/u-boot-sunxi-with-spl.bin
  *	grub-efi-dir = deb:grub-efi-arm64-bin/usr/lib/grub/arm64-efi
  *
- * deb:PACKAGE[:ARCH]/PATH is PATH inside the package (ARCH: the board's).
+ *	firmware = deb:raspi-firmware@non-free-firmware/usr/lib/raspi-firmware
+ *
+ * deb:PACKAGE[:ARCH][@COMPONENT]/PATH is PATH inside the package (ARCH:
+ * the board's; COMPONENT: one of Debian's archive that the host's apt
+ * sources need not list, read through apt-view.h).
  * Before the stages run, the build makes a view of the profile in which
  * each such value is the path of its extracted copy, CACHE/deb-file/KEY/NAME,
  * keyed by the package's name, architecture, version and SHA-256 and by
@@ -37,8 +41,8 @@ int fb_deb_sources_resolve(const struct fb_board *b, struct fb_cache *c, struct 
 int fb_deb_file(const struct fb_cache *c, const struct fb_deb *d, const char *path, char **ret);
 
 /*
- * Splits "PACKAGE[:ARCH]/PATH" (the part after "deb:") at its first '/':
- * *ret_spec_len is the length of PACKAGE[:ARCH], *ret_path points at PATH.
+ * Splits "PACKAGE[:ARCH][@COMPONENT]/PATH" (the part after "deb:") at its first '/':
+ * *ret_spec_len is the length of PACKAGE[:ARCH][@COMPONENT], *ret_path points at PATH.
  * -EINVAL when there is no package or no path.
  */
 int fb_deb_source_split(const char *ref, size_t *ret_spec_len, const char **ret_path);

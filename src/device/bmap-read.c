@@ -275,28 +275,16 @@ int fb_bmap_parse(const char *text, size_t len, struct fb_bmap **ret, const char
 
 int fb_bmap_read(const char *path, char **ret_text, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *text = NULL;
 	struct stat st;
-	size_t got = 0;
+	int r;
 
-	if (fd < 0 || fstat(fd, &st) < 0)
+	if (stat(path, &st) < 0)
 		return fb_err_errno(-errno, "cannot read bmap '%s'", path);
 	if (st.st_size > 256 * (off_t)FB_MiB)
 		return fb_err("bmap '%s' is too large", path);
-	text = malloc((size_t)st.st_size + 1);
-	if (!text)
-		return fb_err_errno(-ENOMEM, "cannot read bmap '%s'", path);
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-
-		if (n <= 0)
-			return fb_err_errno(n < 0 ? -errno : -EIO, "cannot read bmap '%s'", path);
-		got += (size_t)n;
-	}
-	text[got] = '\0';
-	*ret_text = TAKE_PTR(text);
-	*ret_len = got;
+	r = fb_read_file(path, ret_text, ret_len);
+	if (r < 0)
+		return fb_err_errno(r, "cannot read bmap '%s'", path);
 	return 0;
 }
 

@@ -88,6 +88,22 @@ int fb_probe_contents(const char *path, char **ret)
 	return 0;
 }
 
+/* A probe of FD's partition table alone, or NULL (ENOMEM). */
+static blkid_probe table_probe(int fd)
+{
+	blkid_probe pr = blkid_new_probe();
+
+	if (pr && blkid_probe_set_device(pr, fd, 0, 0) < 0) {
+		blkid_free_probe(pr);
+		return NULL;
+	}
+	if (pr) {
+		blkid_probe_enable_partitions(pr, 1);
+		blkid_probe_enable_superblocks(pr, 0);
+	}
+	return pr;
+}
+
 int fb_probe_has_table(const char *path)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -95,11 +111,9 @@ int fb_probe_has_table(const char *path)
 
 	if (fd < 0)
 		return -errno;
-	pr = blkid_new_probe();
-	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) < 0)
+	pr = table_probe(fd);
+	if (!pr)
 		return -ENOMEM;
-	blkid_probe_enable_partitions(pr, 1);
-	blkid_probe_enable_superblocks(pr, 0);
 	return blkid_do_safeprobe(pr) == 0;
 }
 
@@ -121,4 +135,37 @@ int fb_probe_fstype(const char *path, uint64_t off, uint64_t size, char **ret)
 		return 0;
 	*ret = strdup(type);
 	return *ret ? 0 : -ENOMEM;
+}
+
+int fb_probe_first_fs(const char *path, const char *fstype, uint64_t *ret_off, uint64_t *ret_size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	_cleanup_(blkid_free_probep) blkid_probe pr = NULL;
+	blkid_partlist ls;
+	int n;
+
+	if (fd < 0)
+		return -errno;
+	pr = table_probe(fd);
+	if (!pr)
+		return -ENOMEM;
+	if (blkid_do_safeprobe(pr) != 0 || !(ls = blkid_probe_get_partitions(pr)))
+		return -ENOENT;
+	n = blkid_partlist_numof_partitions(ls);
+	for (int i = 0; i < n; i++) {
+		blkid_partition p = blkid_partlist_get_partition(ls, i);
+		uint64_t off = (uint64_t)blkid_partition_get_start(p) * 512;
+		uint64_t size = (uint64_t)blkid_partition_get_size(p) * 512;
+		_cleanup_free_ char *type = NULL;
+		int r = fb_probe_fstype(path, off, size, &type);
+
+		if (r < 0)
+			return r;
+		if (type && !strcmp(type, fstype)) {
+			*ret_off = off;
+			*ret_size = size;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

@@ -17,4 +17,11 @@ int fb_probe_has_table(const char *path);
 /* The filesystem type at OFF..OFF+SIZE of PATH ("ext4"), or NULL in *RET.  Logs nothing. */
 int fb_probe_fstype(const char *path, uint64_t off, uint64_t size, char **ret);
 
+/*
+ * Where the first partition of PATH's table that holds a FSTYPE ("vfat")
+ * lies, in bytes: what a firmware that boots from the first FAT reads.
+ * -ENOENT when there is none (or no table).  Logs nothing.
+ */
+int fb_probe_first_fs(const char *path, const char *fstype, uint64_t *ret_off, uint64_t *ret_size);
+
 #endif

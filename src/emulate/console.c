@@ -120,9 +120,17 @@ int fb_console_expect(struct fb_console *c, const char *const pats[], double dea
 			return r;
 	}
 	if (ret_before) {
-		*ret_before = strndup(c->buf, at);
-		if (!*ret_before)
+		/* without the NULs the guest printed (a device tree string's end): a terminal shows none */
+		char *t = malloc(at + 1);
+		size_t k = 0;
+
+		if (!t)
 			return -ENOMEM;
+		for (size_t i = 0; i < at; i++)
+			if (c->buf[i])
+				t[k++] = c->buf[i];
+		t[k] = '\0';
+		*ret_before = t;
 	}
 	memmove(c->buf, c->buf + end, c->len - end);
 	c->len -= end;

@@ -23,7 +23,8 @@ void fb_console_done(struct fb_console *c);
  * Waits until one of PATS (NULL-terminated) appears in the output, or the
  * monotonic clock passes DEADLINE (fb_now() seconds).  Returns the index of
  * the pattern that matched first and consumes the output up to its end;
- * *ret_before (if not NULL) gets a copy of the text before the match.
+ * *ret_before (if not NULL) gets a copy of the text before the match,
+ * without the NUL bytes in it.
  * -ETIMEDOUT at the deadline, -EPIPE when the guest's output ends.  Logs
  * nothing: the caller knows what it was waiting for.
  */

@@ -22,6 +22,7 @@
 #include "emulate.h"
 #include "firmware.h"
 #include "qemu.h"
+#include "rpi-boot.h"
 
 #define RUN_TIMEOUT_DEFAULT 300.0
 
@@ -376,11 +377,10 @@ static bool has_word(const char *s, const char *word)
  * breakpoints hit (--gdb; a debug kernel has it already, and x86's kernel
  * proper does not know it and hands each copy to init as an argument),
  * ip=dhcp so the kernel configures the NIC (--net).  Disk boots take theirs
- * from the bootloader.
+ * from the bootloader (a Pi's: from cmdline.txt, rpi-boot.h).
  */
-static char *kernel_cmdline(const struct fb_build *b, const struct fb_emulate_opts *o)
+static char *kernel_cmdline(const char *base, const struct fb_emulate_opts *o)
 {
-	const char *base = b->kernel.cmdline ?: "console=ttyS0";
 	char *s = NULL;
 
 	if (asprintf(&s, "%s%s%s", base,
@@ -487,27 +487,44 @@ static int setup(const struct fb_build *b, const struct fb_emulate_opts *o,
 	return fb_firmware_prepare(m, fwk, o->uefi_vars ?: c->uefi_vars, fw);
 }
 
+/* A Raspberry Pi: the GPU firmware's step, which QEMU cannot run, done here. */
+static int rpi_step(const struct fb_machine *m, const char *disk, struct fb_rpi_boot *rb)
+{
+	if (!m || !m->rpi_firmware)
+		return 0;
+	fb_info("emulate: QEMU runs no Raspberry Pi GPU firmware: its step is emulated "
+		"(config.txt, "
+		"cmdline.txt and the files they name, read from the card's FAT as a Pi 3 B's "
+		"would)");
+	return fb_rpi_boot_prepare(disk, rb);
+}
+
 int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 {
 	struct emulate_conf c = { 0 };
 	struct guest g = { .in = -1, .out = -1, .err = -1 };
 	struct fb_firmware fw = { 0 };
+	struct fb_rpi_boot rb = { 0 };
 	const struct fb_machine *m = NULL;
-	_cleanup_free_ char *cmdline = kernel_cmdline(b, o), *share = NULL;
+	_cleanup_free_ char *cmdline = NULL, *share = NULL;
 	int r;
 
 	r = conf_load(b->board, &c);
 	if (r >= 0)
 		r = setup(b, o, &c, &m, &fw);
+	if (r >= 0)
+		r = rpi_step(m, o->disk ?: b->image, &rb);
 	if (r >= 0 && o->share)
 		r = share_check(o->share, &share);
-	if (r >= 0 && !cmdline)
+	if (r >= 0 &&
+	    !(cmdline = kernel_cmdline(rb.cmdline ?: b->kernel.cmdline ?: "console=ttyS0", o)))
 		r = fb_err_errno(-ENOMEM, "emulate: cannot start");
 	if (r < 0)
 		goto out;
 	struct fb_qemu_opts qo = {
-		.kernel = b->kernel.image,
-		.initrd = b->initramfs.image,
+		.kernel = rb.kernel ?: b->kernel.image,
+		.initrd = rb.kernel ? rb.initrd : b->initramfs.image,
+		.dtb = rb.dtb,
 		.cmdline = cmdline,
 		.disk = o->disk ?: b->image,
 		.disk_writable = o->disk != NULL,
@@ -535,6 +552,7 @@ int fb_emulate(const struct fb_build *b, const struct fb_emulate_opts *o)
 			   : interactive(&g);
 	guest_stop(&g, r < 0);
 out:
+	fb_rpi_boot_done(&rb);
 	fb_firmware_done(&fw);
 	fb_keys_free(emulate_keys, &c);
 	return r;

@@ -17,6 +17,7 @@
 
 struct fb_qemu_opts {
 	const char *kernel, *initrd, *cmdline; /* -kernel boots */
+	const char *dtb;		       /* -dtb: the device tree, or NULL */
 	const char *disk;		       /* disk boots: the image (out/NAME.img) */
 	bool disk_writable;		       /* the guest's writes reach DISK */
 	const char *uefi_code, *uefi_vars;     /* UEFI instead of the default firmware */
@@ -28,6 +29,7 @@ struct fb_qemu_opts {
 	const char *const *forwards; /* "HOST:GUEST" TCP ports, NULL-terminated, with NET */
 	const char *share;	     /* a host directory over virtio-9p, tag "hostshare" */
 	bool kvm;
+	bool tcg_single;  /* one TCG thread for all vCPUs (set by the machine's args) */
 	bool interactive; /* serial and monitor muxed on stdio (Ctrl-A X) */
 };
 
@@ -40,6 +42,8 @@ struct fb_machine {
 	bool disk_pow2;	    /* the disk must be 2^N bytes (QEMU's SD card model) */
 	bool uefi_only;	    /* no firmware but UEFI boots it (the default then) */
 	bool no_pci;	    /* no PCI bus: no virtio-pci NIC (--net) or 9p (--share) */
+	/* A Raspberry Pi: emulate does the GPU firmware's step (rpi-boot.h) for -kernel. */
+	bool rpi_firmware;
 	/* UEFI firmware: code (read-only) and the VARS template; NULL: none. */
 	const char *uefi_code, *uefi_vars;
 	/* The same with Secure Boot enforced, and the keys it trusts by default; NULL: none. */

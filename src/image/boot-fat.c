@@ -102,8 +102,7 @@ int fb_boot_stage_text(const char *dir, const char *name, const char *text)
 	return 0;
 }
 
-/* DIR/NAME: a symlink to SRC, which mcopy follows. */
-static int stage_link(const char *dir, const char *name, const char *src)
+int fb_boot_stage_link(const char *dir, const char *name, const char *src)
 {
 	_cleanup_free_ char *path = NULL, *abs = realpath(src, NULL);
 	int r;
@@ -118,10 +117,10 @@ static int stage_link(const char *dir, const char *name, const char *src)
 
 int fb_boot_stage_kernel(const char *dir, const struct fb_image_ctx *ctx)
 {
-	int r = stage_link(dir, FB_BOOT_KERNEL, ctx->kernel);
+	int r = fb_boot_stage_link(dir, FB_BOOT_KERNEL, ctx->kernel);
 
 	if (r >= 0 && ctx->initramfs)
-		r = stage_link(dir, FB_BOOT_INITRD, ctx->initramfs);
+		r = fb_boot_stage_link(dir, FB_BOOT_INITRD, ctx->initramfs);
 	return r;
 }
 
@@ -157,5 +156,23 @@ int fb_boot_stage_copy(const char *dir, const struct fb_image_ctx *ctx, uint64_t
 		r = fb_spawn((const char *const *)a.v, fb_mtools_env(&env, ctx),
 			     "copying the boot files into the FAT");
 	fb_strv_free(&a);
+	return r;
+}
+
+int fb_boot_fat_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, const char *who,
+			uint64_t offset, fb_boot_stage_fn stage)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r;
+
+	r = fb_boot_stage_new(ctx, who, &dir);
+	if (r < 0)
+		return r;
+	r = stage(bl, ctx, dir);
+	if (r >= 0)
+		r = fb_boot_stage_kernel(dir, ctx);
+	if (r >= 0)
+		r = fb_boot_stage_copy(dir, ctx, offset);
+	fb_rm_rf(dir);
 	return r;
 }

@@ -34,9 +34,22 @@ int fb_boot_stage_new(const struct fb_image_ctx *ctx, const char *who, char **re
 int fb_boot_stage_path(const char *dir, const char *name, char **ret);
 /* DIR/NAME ("EFI/BOOT/grub.cfg") holding TEXT; makes NAME's directories. */
 int fb_boot_stage_text(const char *dir, const char *name, const char *text);
+/* DIR/NAME: a symlink to SRC, which mcopy follows (a large file is not copied twice). */
+int fb_boot_stage_link(const char *dir, const char *name, const char *src);
 /* The kernel as DIR/vmlinuz and the initramfs, if any, as DIR/initrd.img. */
 int fb_boot_stage_kernel(const char *dir, const struct fb_image_ctx *ctx);
 /* Copies everything in DIR into the root of the FAT at OFFSET (merging directories). */
 int fb_boot_stage_copy(const char *dir, const struct fb_image_ctx *ctx, uint64_t offset);
+
+/* Lays a bootloader's own files out in DIR (the staging directory's root is the FAT's). */
+typedef int (*fb_boot_stage_fn)(struct fb_boot *bl, const struct fb_image_ctx *ctx,
+				const char *dir);
+/*
+ * What a FAT bootloader's install is: a staging directory for WHO, STAGE's
+ * files and the kernel in it, one mcopy into the FAT at OFFSET, the
+ * directory removed.
+ */
+int fb_boot_fat_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, const char *who,
+			uint64_t offset, fb_boot_stage_fn stage);
 
 #endif

@@ -107,27 +107,25 @@ static int stage_grub(const char *dir, const struct grub_efi_conf *c,
 	return r;
 }
 
-static int grub_efi_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, int fd _unused_)
+static int grub_efi_stage(struct fb_boot *bl, const struct fb_image_ctx *ctx, const char *dir)
 {
-	const struct grub_efi_conf *c = bl->conf;
-	const struct fb_part *p = fb_boot_fat_part(bl, c->partition);
-	_cleanup_free_ char *dir = NULL, *cfg = fb_grub_cfg_text(ctx, NULL);
+	_cleanup_free_ char *cfg = fb_grub_cfg_text(ctx, NULL);
 	int r;
 
 	if (!cfg)
 		return fb_err_errno(-ENOMEM, "grub-efi: cannot write grub.cfg");
-	r = fb_boot_stage_new(ctx, "grub-efi", &dir);
-	if (r < 0)
-		return r;
-	r = stage_grub(dir, c, fb_efi_platform_find(ctx->arch));
+	r = stage_grub(dir, bl->conf, fb_efi_platform_find(ctx->arch));
 	if (r >= 0)
 		r = fb_boot_stage_text(dir, "EFI/BOOT/grub.cfg", cfg);
-	if (r >= 0)
-		r = fb_boot_stage_kernel(dir, ctx);
-	if (r >= 0)
-		r = fb_boot_stage_copy(dir, ctx, p->offset);
-	fb_rm_rf(dir);
 	return r;
+}
+
+static int grub_efi_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, int fd _unused_)
+{
+	const struct grub_efi_conf *c = bl->conf;
+
+	return fb_boot_fat_install(bl, ctx, "grub-efi", fb_boot_fat_part(bl, c->partition)->offset,
+				   grub_efi_stage);
 }
 
 const struct fb_boot_ops fb_boot_grub_efi = {

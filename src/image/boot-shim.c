@@ -145,13 +145,12 @@ static int stage_shim(const char *dir, const struct shim_conf *c, const struct f
 	return r;
 }
 
-static int shim_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, int fd _unused_)
+static int shim_stage(struct fb_boot *bl, const struct fb_image_ctx *ctx, const char *dir)
 {
 	const struct shim_conf *c = bl->conf;
 	const struct shim_priv *p = bl->priv;
-	const struct fb_part *part = fb_boot_fat_part(bl, c->partition);
 	const struct fb_efi_platform *pf = fb_efi_platform_find(ctx->arch);
-	_cleanup_free_ char *dir = NULL, *cfg = NULL, *cfg_path = NULL, *mm = NULL;
+	_cleanup_free_ char *cfg = NULL, *cfg_path = NULL, *mm = NULL;
 	int r;
 
 	if ((c->mokmanager && ctx->signer &&
@@ -159,18 +158,18 @@ static int shim_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, int 
 	    asprintf(&cfg_path, "%s/grub.cfg", p->prefix + strspn(p->prefix, "/")) < 0 ||
 	    !(cfg = fb_grub_cfg_text(ctx, mm)))
 		return fb_err_errno(-ENOMEM, "shim: cannot write grub.cfg");
-	r = fb_boot_stage_new(ctx, "shim", &dir);
-	if (r < 0)
-		return r;
 	r = stage_shim(dir, c, ctx);
 	if (r >= 0)
 		r = fb_boot_stage_text(dir, cfg_path, cfg);
-	if (r >= 0)
-		r = fb_boot_stage_kernel(dir, ctx);
-	if (r >= 0)
-		r = fb_boot_stage_copy(dir, ctx, part->offset);
-	fb_rm_rf(dir);
 	return r;
+}
+
+static int shim_install(struct fb_boot *bl, const struct fb_image_ctx *ctx, int fd _unused_)
+{
+	const struct shim_conf *c = bl->conf;
+
+	return fb_boot_fat_install(bl, ctx, "shim", fb_boot_fat_part(bl, c->partition)->offset,
+				   shim_stage);
 }
 
 static void shim_done(struct fb_boot *bl)

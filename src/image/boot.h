@@ -45,5 +45,6 @@ extern const struct fb_boot_ops fb_boot_syslinux;
 extern const struct fb_boot_ops fb_boot_grub_efi;
 extern const struct fb_boot_ops fb_boot_extlinux;
 extern const struct fb_boot_ops fb_boot_shim;
+extern const struct fb_boot_ops fb_boot_rpi;
 
 #endif

@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "image.h"
 #include "part.h"
+#include "profile/paths.h"
 #include "sign.h"
 
 static const struct fb_part_ops *const part_kinds[] = {
@@ -26,12 +27,9 @@ static const struct fb_part_ops *const part_kinds[] = {
 };
 
 static const struct fb_boot_ops *const boot_kinds[] = {
-	&fb_boot_syslinux,
-	&fb_boot_grub_efi,
-	&fb_boot_extlinux,
-	&fb_boot_shim,
+	&fb_boot_syslinux, &fb_boot_grub_efi, &fb_boot_extlinux, &fb_boot_shim, &fb_boot_rpi,
 };
-#define BOOT_KIND_NAMES "syslinux, grub-efi, extlinux, shim"
+#define BOOT_KIND_NAMES "syslinux, grub-efi, extlinux, shim, rpi"
 
 /* Keys of [part NAME] that image.c reads itself; the rest go to the handler. */
 struct part_common {
@@ -516,6 +514,7 @@ static int image_fill(const struct fb_board *b, const struct fb_image_opts *opts
 		.initramfs = opts->initramfs,
 		.cmdline = opts->cmdline,
 		.fdt = opts->fdt,
+		.dtb_dir = opts->dtb_dir,
 	};
 	int r;
 
@@ -617,23 +616,6 @@ static int hash_input(struct fb_hasher *h, const struct fb_kv *kv)
 	return fb_hasher_file(h, kv->key, kv->value);
 }
 
-/*
- * The keys that name a file or a tree the image is made of.  sign-key is
- * not one: the private key goes into no hash; the certificate stands for it.
- */
-static bool is_input_key(const char *key)
-{
-	static const char *const keys[] = {
-		"from", "file",	     "syslinux-mbr",	"grub-efi-dir",
-		"shim", "shim-grub", "shim-mokmanager", "sign-cert",
-	};
-
-	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-		if (!strcmp(key, keys[i]))
-			return true;
-	return false;
-}
-
 int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h)
 {
 	int r;
@@ -653,7 +635,9 @@ int fb_image_hash_inputs(const struct fb_board *b, struct fb_hasher *h)
 		    strcmp(s->kind, "bootloader"))
 			continue;
 		for (size_t j = 0; j < s->n_kvs; j++) {
-			if (!is_input_key(s->kvs[j].key))
+			const struct fb_path_key *k = fb_path_key_find(s->kind, s->kvs[j].key);
+
+			if (!k || !(k->flags & FB_PATH_INPUT))
 				continue;
 			r = hash_input(h, &s->kvs[j]);
 			if (r < 0)

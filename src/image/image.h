@@ -11,9 +11,10 @@ struct fb_image_opts {
 	const char *path;   /* OUTDIR/NAME.img; its bmap goes beside it */
 	/* What a bootloader boots ([kernel], [initramfs]); NULL when not built. */
 	const char *kernel, *initramfs, *cmdline;
-	int64_t timestamp; /* "now" for file times: fb_source_date_epoch() */
-	const char *fdt;   /* the board's device tree ([kernel] dtbs), or NULL */
-	const char *sign;  /* --sign or [image] sign: the key that signs the bmap, or NULL */
+	int64_t timestamp;   /* "now" for file times: fb_source_date_epoch() */
+	const char *fdt;     /* the board's device tree ([kernel] dtbs), or NULL */
+	const char *dtb_dir; /* every one of [kernel] dtbs, by basename; or NULL */
+	const char *sign;    /* --sign or [image] sign: the key that signs the bmap, or NULL */
 };
 
 /*

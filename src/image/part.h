@@ -27,7 +27,8 @@ struct fb_image_ctx {
 	const char *arch; /* [board] arch; NULL: this machine's */
 	/* The build's boot artifacts, for bootloaders; NULL when there are none. */
 	const char *kernel, *initramfs, *cmdline;
-	const char *fdt; /* the board's device tree, or NULL */
+	const char *fdt;     /* the board's device tree, or NULL */
+	const char *dtb_dir; /* every one of [kernel] dtbs, by basename; or NULL */
 	/* [bootloader] sign-key and sign-cert (sign.h); KERNEL is signed by it.  NULL: none. */
 	const struct fb_signer *signer;
 };

@@ -252,6 +252,25 @@ static int table_add_parts(struct fb_table *t, struct fdisk_script *dp, struct a
 	return 0;
 }
 
+/*
+ * The PARTUUID the kernel will know the partition by (root=PARTUUID=...):
+ * a GPT partition's own UUID; on an MBR, the disk id and the number,
+ * "1234abcd-02".
+ */
+static int part_uuid(struct fb_table *t, struct fdisk_partition *pa, struct fb_table_part *p)
+{
+	_cleanup_free_ char *id = NULL;
+	const char *u = fdisk_partition_get_uuid(pa);
+
+	if (u)
+		return (p->uuid = strdup(u)) ? 0 : -ENOMEM;
+	if (!fdisk_is_label(t->cxt, DOS) || fdisk_get_disklabel_id(t->cxt, &id) < 0 || !id)
+		return 0;
+	return asprintf(&p->uuid, "%s-%02zx", strncmp(id, "0x", 2) ? id : id + 2, p->partno) < 0
+		       ? (p->uuid = NULL, -ENOMEM)
+		       : 0;
+}
+
 static int table_add_result(struct fb_table *t, struct fdisk_partition *pa, size_t index)
 {
 	struct fb_table_part *p = &t->parts[t->n_parts];
@@ -276,6 +295,8 @@ static int table_add_result(struct fb_table *t, struct fdisk_partition *pa, size
 	p->name = fb_str_empty(name) ? NULL : strdup(name);
 	p->type = tstr ? strdup(tstr) : NULL;
 	if ((!fb_str_empty(name) && !p->name) || (tstr && !p->type))
+		return -ENOMEM;
+	if (part_uuid(t, pa, p) < 0)
 		return -ENOMEM;
 	t->n_parts++;
 	return 0;
@@ -431,6 +452,7 @@ struct fb_table *fb_table_free(struct fb_table *t)
 	for (size_t i = 0; i < t->n_parts; i++) {
 		free(t->parts[i].name);
 		free(t->parts[i].type);
+		free(t->parts[i].uuid);
 	}
 	free(t->parts);
 	free(t->label);

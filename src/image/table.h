@@ -19,6 +19,7 @@ struct fb_table_part {
 	size_t partno;	      /* 1-based, as in sfdisk and /dev/sdX1 */
 	char *name;	      /* GPT partition name, NULL when none */
 	char *type;	      /* type GUID or "0c"-style code */
+	char *uuid;	      /* PARTUUID: GPT's, or an MBR's "DISKID-NN"; NULL when unknown */
 	uint64_t start, size; /* bytes */
 	unsigned line;	      /* line of the layout file that made it */
 };

@@ -468,6 +468,9 @@ static int set_outputs(struct fb_kernel *k, const struct fb_kernel_plan *p,
 			k->fdt = NULL;
 			return fb_err_errno(-ENOMEM, "cannot use the kernel");
 		}
+		k->dtb_dir = fb_artifact_file(&k->art, FB_KERNEL_DTBS_DIR);
+		if (!k->dtb_dir)
+			return fb_err_errno(-ENOMEM, "cannot use the kernel");
 	}
 	char *cmdline = NULL;
 
@@ -548,6 +551,7 @@ void fb_kernel_done(struct fb_kernel *k)
 	free(k->cmdline);
 	free(k->modules);
 	free(k->fdt);
+	free(k->dtb_dir);
 	*k = (struct fb_kernel){ 0 };
 }
 

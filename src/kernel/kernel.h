@@ -33,6 +33,7 @@ struct fb_kernel {
 	char *cmdline; /* [kernel] cmdline, or NULL */
 	char *modules; /* art.dir/modules: NAME.ko, modules.load; or NULL */
 	char *fdt;     /* art.dir/dtbs/NAME.dtb: the first of [kernel] dtbs, or NULL */
+	char *dtb_dir; /* art.dir/dtbs: every one of [kernel] dtbs, by basename; or NULL */
 };
 
 /*

@@ -109,6 +109,7 @@ static int image_stage(struct fb_build *b, const struct fb_build_opts *opts)
 		.cmdline = b->kernel.cmdline,
 		.timestamp = b->env.timestamp,
 		.fdt = b->kernel.fdt,
+		.dtb_dir = b->kernel.dtb_dir,
 		.sign = opts->sign ?: b->board->sign,
 	};
 	char key[FB_KEY_LEN + 1];

@@ -49,6 +49,21 @@ find_root() {
 			fi
 		done
 		return 1 ;;
+	PARTUUID=*-[0-9a-f][0-9a-f])
+		# an MBR partition, DISKID-NN: the disk whose signature (the 4 bytes
+		# at 440, little-endian) is DISKID, its partition NN (hex)
+		id=${root#PARTUUID=}
+		for d in /sys/class/block/*; do
+			[ -e "$d/partition" ] && continue
+			sig=$(dd if="/dev/${d##*/}" bs=4 skip=110 count=1 2>/dev/null |
+				od -An -tx4 | tr -d ' \n')
+			[ "$sig" = "${id%-*}" ] || continue
+			for p in "$d/${d##*/}"*; do
+				[ "$(cat "$p/partition" 2>/dev/null)" = "$((0x${id##*-}))" ] &&
+					echo "/dev/${p##*/}" && return 0
+			done
+		done
+		return 1 ;;
 	LABEL=* | UUID=*) findfs "$root" 2>/dev/null ;;
 	*) [ -b "$root" ] && echo "$root" ;;
 	esac

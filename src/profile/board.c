@@ -505,6 +505,7 @@ struct fb_board *fb_board_free(struct fb_board *b)
 			free(s->kvs[j].key);
 			free(s->kvs[j].value);
 			free(s->kvs[j].written);
+			free(s->kvs[j].origin);
 		}
 		free(s->kvs);
 		free(s->kind);

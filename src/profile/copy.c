@@ -38,7 +38,7 @@ static int dup_section(const struct fb_board *b, const struct fb_board *copy,
 		c->file = dup_file_of(b, copy, kv->file);
 		c->line = kv->line;
 		if (dup_str(kv->key, &c->key) < 0 || dup_str(kv->value, &c->value) < 0 ||
-		    dup_str(kv->written, &c->written) < 0)
+		    dup_str(kv->written, &c->written) < 0 || dup_str(kv->origin, &c->origin) < 0)
 			return -ENOMEM;
 	}
 	return 0;

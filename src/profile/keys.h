@@ -35,9 +35,10 @@ struct fb_kv {
 	/*
 	 * In the build's view of a profile (deb/sources.h), where the view's
 	 * value is a resolved one (a deb: value became a path in the cache):
-	 * the value as the profile wrote it, for messages.  Else NULL.
+	 * the value as the profile wrote it, for messages, and the package it
+	 * came from, "raspi-firmware 1.20220830+ds-1".  Else NULL.
 	 */
-	char *written;
+	char *written, *origin;
 };
 
 /* For FB_KEY_UUID: the bytes and whether they were given. */

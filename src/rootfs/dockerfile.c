@@ -157,8 +157,9 @@ static int base_stage(struct fb_rootfs_ctx *ctx, const struct fb_dockerfile_imag
 		      struct base *ret, struct fb_hasher *h)
 {
 	struct fb_kv kvs[] = {
-		{ (char *)"recipe", (char *)img->recipe, ctx->conf.dockerfile, img->line, NULL },
-		{ (char *)"suite", img->suite, ctx->conf.dockerfile, img->line, NULL },
+		{ (char *)"recipe", (char *)img->recipe, ctx->conf.dockerfile, img->line, NULL,
+		  NULL },
+		{ (char *)"suite", img->suite, ctx->conf.dockerfile, img->line, NULL, NULL },
 	};
 	struct fb_section s = { .kind = (char *)"rootfs",
 				.file = ctx->conf.dockerfile,

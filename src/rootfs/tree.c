@@ -429,43 +429,13 @@ int fb_tree_add_symlink(struct fb_tree *t, const char *path, const char *target)
 	return fb_tree_add(t, &it);
 }
 
-static int read_all(const char *src, char **ret, size_t *ret_size)
-{
-	_cleanup_close_ int fd = open(src, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *data = NULL;
-	struct stat st;
-	size_t done = 0;
-
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	data = malloc((size_t)st.st_size + 1);
-	if (!data)
-		return -ENOMEM;
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + done, (size_t)st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
-	}
-	*ret = TAKE_PTR(data);
-	*ret_size = done;
-	return 0;
-}
-
 int fb_tree_add_copy(struct fb_tree *t, const char *path, mode_t mode, const char *src)
 {
 	_cleanup_free_ char *data = NULL;
 	struct fb_tree_item it = { .path = path, .type = FB_ENTRY_REG, .mode = mode };
 	int r;
 
-	r = read_all(src, &data, &it.size);
+	r = fb_read_file(src, &data, &it.size);
 	if (r < 0)
 		return fb_err_errno(r, "cannot read '%s'", src);
 	it.data = data;

@@ -97,7 +97,7 @@ good ok missing.tar >"$W/boards/missing-src.conf"
 expect missing-src "partition 'root': cannot read 'missing\.tar': No such file or directory"
 
 { good; echo "[bootloader]"; echo "kinds = lilo"; } >"$W/boards/boot-kind.conf"
-expect boot-kind "boards/boot-kind.conf:8: unknown bootloader 'lilo' \(one of syslinux, grub-efi, extlinux, shim\)"
+expect boot-kind "boards/boot-kind.conf:8: unknown bootloader 'lilo' \(one of syslinux, grub-efi, extlinux, shim, rpi\)"
 
 { good; echo "[bootloader]"; echo "kinds = syslinux"; echo "colour = red"; } >"$W/boards/boot-key.conf"
 expect boot-key "boards/boot-key.conf:9: unknown key 'colour' in \[bootloader\]"

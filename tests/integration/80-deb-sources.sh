@@ -98,6 +98,6 @@ bad unknown 's|deb:u-boot-sunxi/|deb:u-boot-sunxy/|' \
 bad missing 's|nanopi_neo/|nanopi_neox/|' \
 	"boards/missing.conf:14: package 'u-boot-sunxi:armhf' ($ub_ver) has no '/usr/lib/u-boot/nanopi_neox/u-boot-sunxi-with-spl.bin'"
 bad spelling 's|deb:u-boot-sunxi/usr.*|deb:u-boot-sunxi|' \
-	"boards/spelling.conf:14: 'deb:u-boot-sunxi' is not deb:PACKAGE[:ARCH]/PATH"
+	"boards/spelling.conf:14: 'deb:u-boot-sunxi' is not deb:PACKAGE[:ARCH][@COMPONENT]/PATH"
 bad arch 's|grub-efi-arm64-bin:arm64|grub-efi-arm64-bin:mips99|' \
 	"boards/arch.conf:11: apt knows no package 'grub-efi-arm64-bin:mips99'"

@@ -45,6 +45,23 @@ static void test_parse_spec(void **state)
 	assert_int_equal(fb_deb_parse_spec("-ab", 3, "armhf", &d), -EINVAL);
 	assert_int_equal(fb_deb_parse_spec("grub:", 5, "armhf", &d), -EINVAL);
 	assert_int_equal(fb_deb_parse_spec("grub:ARM", 8, "armhf", &d), -EINVAL);
+	assert_null(d.component);
+	fb_deb_done(&d);
+	/* a component of the archive, after the architecture or without one */
+	assert_int_equal(fb_deb_parse_spec("raspi-firmware@non-free-firmware", 32, "arm64", &d), 0);
+	assert_string_equal(d.name, "raspi-firmware");
+	assert_string_equal(d.arch, "arm64");
+	assert_string_equal(d.component, "non-free-firmware");
+	fb_deb_done(&d);
+	assert_int_equal(fb_deb_parse_spec("firmware-brcm80211:armhf@non-free", 33, "arm64", &d),
+			 0);
+	assert_string_equal(d.arch, "armhf");
+	assert_string_equal(d.component, "non-free");
+	fb_deb_done(&d);
+	/* an empty or upper-case component, an architecture after it */
+	assert_int_equal(fb_deb_parse_spec("grub@", 5, "armhf", &d), -EINVAL);
+	assert_int_equal(fb_deb_parse_spec("grub@Main", 9, "armhf", &d), -EINVAL);
+	assert_int_equal(fb_deb_parse_spec("grub@main:arm64", 15, "armhf", &d), -EINVAL);
 	/* no architecture anywhere */
 	assert_int_equal(fb_deb_parse_spec("grub", 4, NULL, &d), -EINVAL);
 	assert_null(d.name);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The QEMU command lines of the machines: what each option becomes. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -115,12 +116,51 @@ static void test_secure_boot(void **state)
 	assert_null(fb_machine_find("arm64-efi-virt")->uefi_secure_code);
 }
 
+/* The Pi 3: the firmware's files handed over, the card on the SD host, the mini UART on stdio. */
+static void test_raspi3b(void **state)
+{
+	const struct fb_machine *m = fb_machine_find("raspi3b");
+	struct fb_qemu_opts o = {
+		.disk = "/tmp/card,1.img",
+		.kernel = "/tmp/fw/vmlinuz",
+		.initrd = "/tmp/fw/initrd.img",
+		.dtb = "/tmp/fw/bcm2837-rpi-3-b.dtb",
+		.cmdline = "console=ttyS1,115200 root=PARTUUID=12345678-02",
+		.memory_mib = 256,
+	};
+	struct fb_strv a = { 0 };
+	size_t serial = 0;
+
+	(void)state;
+	assert_non_null(m);
+	assert_true(m->disk_pow2 && m->rpi_firmware && m->no_pci);
+	assert_int_equal(fb_qemu_argv(m, &o, &a), 0);
+	assert_string_equal(after(&a, "-M"), "raspi3b");
+	assert_string_equal(after(&a, "-dtb"), "/tmp/fw/bcm2837-rpi-3-b.dtb");
+	assert_string_equal(after(&a, "-kernel"), "/tmp/fw/vmlinuz");
+	assert_string_equal(after(&a, "-append"), o.cmdline);
+	assert_string_equal(after(&a, "-accel"), "tcg,thread=single");
+	/* the board's 1 GiB, whatever was asked */
+	assert_string_equal(after(&a, "-m"), "1024");
+	assert_true(has(&a, "if=sd,format=raw,snapshot=on,file=/tmp/card,,1.img"));
+	/* serial 0 (the PL011) to nothing, serial 1 (ttyS1) to stdio */
+	for (size_t i = 0; i + 1 < a.n; i++)
+		if (!strcmp(a.v[i], "-serial"))
+			assert_string_equal(a.v[i + 1], serial++ ? "stdio" : "null");
+	assert_int_equal(serial, 2);
+	fb_strv_free(&a);
+	/* no device tree: the firmware step did not run */
+	o.dtb = NULL;
+	assert_int_equal(fb_qemu_argv(m, &o, &a), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commas),
 		cmocka_unit_test(test_loopback_only),
 		cmocka_unit_test(test_secure_boot),
+		cmocka_unit_test(test_raspi3b),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

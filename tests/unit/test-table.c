@@ -90,6 +90,12 @@ static void test_dos(void **state)
 	assert_int_equal(p->start, 1 << 20);
 	assert_int_equal(p->size, 3 << 20);
 	assert_int_equal(p->line, 4);
+	/* PARTUUID: the disk id (from the seed) and the number, as the kernel spells it */
+	assert_non_null(p->uuid);
+	assert_int_equal(strlen(p->uuid), 11);
+	assert_string_equal(p->uuid + 8, "-02");
+	assert_memory_equal(fb_table_find_partno(t, 1)->uuid, p->uuid, 9);
+	assert_string_equal(fb_table_find_partno(t, 1)->uuid + 8, "-01");
 	assert_int_equal(fb_table_find_partno(t, 1)->start, 4 << 20);
 	assert_int_equal(t->n_reserved, 1);
 	assert_int_equal(t->reserved[0].end, 512);
