@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "core/log.h"
+#include "custom-args.h"
 #include "device/flash.h"
 #include "device/progress.h"
 #include "image-args.h"
@@ -20,6 +21,7 @@ struct flash_args {
 	struct fb_image_args img;
 	enum fb_progress_mode progress;
 	bool json;
+	struct fb_custom_opts custom;
 };
 
 static int parse_progress(const char *s, enum fb_progress_mode *ret)
@@ -66,6 +68,7 @@ static int parse_args(int argc, char *argv[], struct flash_args *a)
 	static const struct option opts[] = {
 		FB_IMAGE_ARGS_OPTIONS,
 		FB_FLASH_SHARED_OPTIONS,
+		FB_CUSTOM_OPTIONS,
 		{ "to-file", no_argument, NULL, 'T' },
 		{ "no-verify", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -78,6 +81,11 @@ static int parse_args(int argc, char *argv[], struct flash_args *a)
 
 	while ((c = getopt_long(argc, argv, "b:r:o:n", opts, NULL)) >= 0) {
 		if (fb_flash_opts_option(&a->job.opts, "flash", c, optarg, &r)) {
+			if (r < 0)
+				return FB_EXIT_USAGE;
+			continue;
+		}
+		if (fb_custom_args_option(&a->custom, c, optarg, &r)) {
 			if (r < 0)
 				return FB_EXIT_USAGE;
 			continue;
@@ -147,15 +155,21 @@ int fb_cmd_flash(int argc, char *argv[])
 						   .lock_timeout = FB_FLASH_LOCK_TIMEOUT },
 					 .cancel_fd = -1 } };
 	_cleanup_close_ int sfd = -EBADF;
+	struct fb_custom_hook hook = { 0 };
 	struct fb_progress p;
 	sigset_t mask, old;
 	enum fb_flash_outcome o;
 	int r;
 
 	a.img = (struct fb_image_args)FB_IMAGE_ARGS_INIT("flash", &a.job.source);
-	if (parse_args(argc, argv, &a))
+	if (parse_args(argc, argv, &a)) {
+		fb_custom_args_done(&a.custom);
 		return FB_EXIT_USAGE;
-	if (fb_image_args_resolve(&a.img) < 0) {
+	}
+	if (fb_image_args_resolve(&a.img) < 0 ||
+	    fb_custom_hook_setup(&hook, &a.custom, a.job.source.image,
+				 a.progress == FB_PROGRESS_JSON ? stdout : NULL, &a.job) < 0) {
+		fb_custom_args_done(&a.custom);
 		fb_image_args_done(&a.img);
 		return FB_EXIT_FAILED;
 	}
@@ -180,6 +194,8 @@ int fb_cmd_flash(int argc, char *argv[])
 	if (o == FB_FLASH_OK && !a.job.opts.dry_run && a.progress != FB_PROGRESS_JSON)
 		fb_info("'%s' written to '%s'%s", a.job.source.image, a.job.device,
 			a.job.opts.verify ? " and verified" : "");
+	fb_custom_hook_done(&hook);
+	fb_custom_args_done(&a.custom);
 	fb_image_args_done(&a.img);
 	return r;
 }

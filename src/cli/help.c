@@ -101,7 +101,13 @@ static const struct {
 		   "        --lock-timeout S   wait S seconds (default 30) while another\n"
 		   "                           holds the disk's lock, then refuse it\n"
 		   "        --grow             last partition and its ext4 to the disk's end\n"
-		   "        --json, --progress=tty|plain|json|none\n" },
+		   "        --json, --progress=tty|plain|json|none\n"
+		   "        each card its own, written into its ext4 after the write, read back:\n"
+		   "        --hostname TEMPLATE    /etc/hostname; {serial}, {date}\n"
+		   "        --ssh-key FILE         public keys for --ssh-user NAME (default:\n"
+		   "                               the image's first user)\n"
+		   "        --file SRC:DEST[:MODE] any file (repeatable)\n"
+		   "        --machine-id new       a new /etc/machine-id\n" },
 	{ "station",
 	  "  station [OPTIONS] IMAGE   |   station [OPTIONS] --board NAME\n"
 	  "        flash every disk plugged in that the selection takes, several at\n"

@@ -13,9 +13,9 @@
 #include "events.h"
 
 static const char *const phase_names[_FB_FLASH_PHASE_MAX] = {
-	[FB_FLASH_CHECK] = "check", [FB_FLASH_CAPACITY] = "capacity", [FB_FLASH_WIPE] = "wipe",
-	[FB_FLASH_WRITE] = "write", [FB_FLASH_VERIFY] = "verify",     [FB_FLASH_HEAD] = "head",
-	[FB_FLASH_TABLE] = "table", [FB_FLASH_DONE] = "done",
+	[FB_FLASH_CHECK] = "check", [FB_FLASH_CAPACITY] = "capacity",	[FB_FLASH_WIPE] = "wipe",
+	[FB_FLASH_WRITE] = "write", [FB_FLASH_VERIFY] = "verify",	[FB_FLASH_HEAD] = "head",
+	[FB_FLASH_TABLE] = "table", [FB_FLASH_CUSTOMIZE] = "customize", [FB_FLASH_DONE] = "done",
 };
 
 static const char *const outcome_names[_FB_FLASH_OUTCOME_MAX] = {

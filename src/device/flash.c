@@ -284,6 +284,9 @@ static int run(struct fb_engine *e)
 	}
 	if (plan_deferred(e) < 0)
 		return fb_err_errno(-ENOMEM, "cannot flash '%s'", e->job->device);
+	if (e->job->after.plan &&
+	    (r = e->job->after.plan(e->job->after.userdata, e->facts.node, e->facts.serial)) < 0)
+		return r;
 	if (o->dry_run) {
 		r = fb_target_check_access(e->facts.node);
 		if (r >= 0)
@@ -303,7 +306,11 @@ static int run(struct fb_engine *e)
 		return r;
 	if (o->verify && (r = fb_verify_all(e)) < 0)
 		return r;
-	return fb_parts_finish(e);
+	r = fb_parts_finish(e);
+	if (r < 0 || !e->job->after.run)
+		return r;
+	fb_engine_phase(e, FB_FLASH_CUSTOMIZE, 0);
+	return e->job->after.run(e->job->after.userdata, e->facts.node);
 }
 
 enum fb_flash_outcome fb_flash_run(const struct fb_flash_job *job)

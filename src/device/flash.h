@@ -12,13 +12,14 @@
 #include <stdint.h>
 
 enum fb_flash_phase {
-	FB_FLASH_CHECK,	   /* facts, refusals, source and bmap */
-	FB_FLASH_CAPACITY, /* --check-capacity */
-	FB_FLASH_WIPE,	   /* old signatures at both ends */
-	FB_FLASH_WRITE,	   /* everything but the head and tail */
-	FB_FLASH_VERIFY,   /* read back, O_DIRECT */
-	FB_FLASH_HEAD,	   /* the image's tail, then its head (the table) last */
-	FB_FLASH_TABLE,	   /* backup GPT, --grow, the kernel's partitions */
+	FB_FLASH_CHECK,	    /* facts, refusals, source and bmap */
+	FB_FLASH_CAPACITY,  /* --check-capacity */
+	FB_FLASH_WIPE,	    /* old signatures at both ends */
+	FB_FLASH_WRITE,	    /* everything but the head and tail */
+	FB_FLASH_VERIFY,    /* read back, O_DIRECT */
+	FB_FLASH_HEAD,	    /* the image's tail, then its head (the table) last */
+	FB_FLASH_TABLE,	    /* backup GPT, --grow, the kernel's partitions */
+	FB_FLASH_CUSTOMIZE, /* the card's own files (job->after) */
 	FB_FLASH_DONE,
 	_FB_FLASH_PHASE_MAX,
 };
@@ -88,6 +89,20 @@ struct fb_flash_source {
 
 struct fb_shared_source;
 
+/*
+ * What the caller does to the device once it is written, verified and its
+ * partitions set up, while the engine still holds it (a card's own files:
+ * customize/).  PLAN runs after the checks, before anything is written
+ * (also in a dry run), with the device's node and its ID_SERIAL_SHORT (or
+ * NULL), RUN at the end.  Each returns 0, or -errno logged: the job fails
+ * (after PLAN, with the device untouched).
+ */
+struct fb_flash_after {
+	int (*plan)(void *userdata, const char *node, const char *serial);
+	int (*run)(void *userdata, const char *node);
+	void *userdata;
+};
+
 struct fb_flash_job {
 	struct fb_flash_source source;
 	/* An image prepared once for many jobs (shared.h); then source.bmap and no_bmap do not
@@ -96,7 +111,8 @@ struct fb_flash_job {
 	const char *device;
 	struct fb_flash_opts opts;
 	struct fb_flash_sink sink;
-	int cancel_fd; /* readable means stop (a signalfd for SIGINT); -1: none */
+	struct fb_flash_after after; /* run NULL: nothing */
+	int cancel_fd;		     /* readable means stop (a signalfd for SIGINT); -1: none */
 };
 
 const char *fb_flash_phase_to_string(enum fb_flash_phase p);

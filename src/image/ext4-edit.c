@@ -171,6 +171,7 @@ int fb_ext4_edit_stat(struct fb_ext4_edit *e, const char *fspath, struct fb_ext4
 		return r;
 	*ret = (struct fb_ext4_attrs){
 		.mode = in.i_mode & 07777,
+		.type = in.i_mode & LINUX_S_IFMT,
 		.uid = inode_uid(in),
 		.gid = inode_gid(in),
 		.mtime = in.i_mtime,

@@ -20,6 +20,7 @@ struct fb_ext4_edit;
 
 struct fb_ext4_attrs {
 	uint32_t mode; /* permission bits, 07777 */
+	uint32_t type; /* fb_ext4_edit_stat(): S_IFREG, S_IFDIR, S_IFLNK, ... (ignored when set) */
 	uint32_t uid, gid;
 	int64_t mtime; /* also atime and ctime */
 };

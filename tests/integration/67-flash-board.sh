@@ -6,21 +6,7 @@
 . "$TOOLS/flashlib.sh"
 need busybox
 
-W=$TMP/w
-mkdir -p "$W/boards" "$W/partitions"
-printf 'label: gpt\nstart=2048, type=linux, name=root\n' >"$W/partitions/s.sfdisk"
-cat >"$W/boards/s.conf" <<'B'
-[image]
-layout = partitions/s.sfdisk
-size = 32M
-[part root]
-content = ext4
-from = rootfs
-[rootfs]
-recipe = busybox
-users = luca:luca
-B
-export FLASHBUILD_CACHE=$TMP/cache
+busybox_board "users = luca:luca"
 truncate -s 64M "$TMP/stick"
 dev=$(attach "$TMP/stick")
 

@@ -10,20 +10,7 @@
 need busybox e2fsck dumpe2fs
 
 free_loops 236 237
-W=$TMP/w
-mkdir -p "$W/boards" "$W/partitions"
-printf 'label: gpt\nstart=2048, type=linux, name=root\n' >"$W/partitions/s.sfdisk"
-cat >"$W/boards/s.conf" <<'B'
-[image]
-layout = partitions/s.sfdisk
-size = 32M
-[part root]
-content = ext4
-from = rootfs
-[rootfs]
-recipe = busybox
-B
-export FLASHBUILD_CACHE=$TMP/cache
+busybox_board
 truncate -s 64M "$TMP/stick"
 plug 236 "$TMP/stick"
 

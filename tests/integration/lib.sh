@@ -218,6 +218,18 @@ board_build() {
 }
 fb() { "$FLASHBUILD" -C "$W" "$@"; }
 
+# busybox_board [ROOTFS-LINE...]: board s at $W ($TMP/w): a 32 MiB GPT image whose one
+# partition is an ext4 of a busybox rootfs (with the [rootfs] lines given); its own cache
+busybox_board() {
+	W=$TMP/w
+	mkdir -p "$W/boards" "$W/partitions"
+	printf 'label: gpt\nstart=2048, type=linux, name=root\n' >"$W/partitions/s.sfdisk"
+	printf '[image]\nlayout = partitions/s.sfdisk\nsize = 32M\n[part root]\ncontent = ext4\n' >"$W/boards/s.conf"
+	printf 'from = rootfs\n[rootfs]\nrecipe = busybox\n' >>"$W/boards/s.conf"
+	for _l in "$@"; do echo "$_l" >>"$W/boards/s.conf"; done
+	export FLASHBUILD_CACHE=$TMP/cache
+}
+
 # ------------------------------------------------------------------ contents
 
 # extract_part IMG OFFSET SIZE OUT: the byte range as a sparse file
