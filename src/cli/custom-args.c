@@ -25,6 +25,12 @@ bool fb_custom_args_option(struct fb_custom_opts *o, int c, const char *arg, int
 		if (fb_strv_push(&o->files, arg) < 0)
 			*r = fb_err_errno(-ENOMEM, "cannot read --file");
 		return true;
+	case 0x305:
+		o->user = arg;
+		return true;
+	case 0x306:
+		o->password_file = arg;
+		return true;
 	case 0x304:
 		if (strcmp(arg, "new"))
 			*r = fb_err_code(-EINVAL, "--machine-id takes 'new', not '%s'", arg);

@@ -20,7 +20,9 @@
 	{ "ssh-key", required_argument, NULL, 0x301 },                                \
 	{ "ssh-user", required_argument, NULL, 0x302 },                               \
 	{ "file", required_argument, NULL, 0x303 },                                   \
-	{ "machine-id", required_argument, NULL, 0x304 }
+	{ "machine-id", required_argument, NULL, 0x304 },                             \
+	{ "user", required_argument, NULL, 0x305 },                                   \
+	{ "password-file", required_argument, NULL, 0x306 }
 /* clang-format on */
 
 /* Takes getopt's C with ARG when it is one of them (false when not); *R: -EINVAL when bad, logged. */

@@ -103,6 +103,8 @@ static const struct {
 		   "        --grow             last partition and its ext4 to the disk's end\n"
 		   "        --json, --progress=tty|plain|json|none\n"
 		   "        each card its own, written into its ext4 after the write, read back:\n"
+		   "        --user NAME[:PASSWORD] a new user, or a new password (SHA-512\n"
+		   "                               crypt); --password-file FILE: its first line\n"
 		   "        --hostname TEMPLATE    /etc/hostname; {serial}, {date}\n"
 		   "        --ssh-key FILE         public keys for --ssh-user NAME (default:\n"
 		   "                               the image's first user)\n"

@@ -14,6 +14,7 @@
 #include "customize.h"
 #include "device/probe.h"
 #include "image/ext4-edit.h"
+#include "rootfs/users.h"
 
 #define MAX_FILE   (16 << 20) /* --file: a config file, a key, a small program */
 #define MAX_PASSWD (1 << 20)
@@ -21,9 +22,13 @@
 #define HOSTNAME   "/etc/hostname"
 #define KEYS_FILE  ".ssh/authorized_keys"
 
+/* What --user changes, in the order of struct fb_custom's passwd[]. */
+static const char *const passwd_paths[3] = { "/etc/passwd", "/etc/group", "/etc/shadow" };
+
 bool fb_custom_wanted(const struct fb_custom_opts *o)
 {
-	return o->hostname || o->ssh_key || o->ssh_user || o->files.n || o->machine_id;
+	return o->user || o->password_file || o->hostname || o->ssh_key || o->ssh_user ||
+	       o->files.n || o->machine_id;
 }
 
 static void file_free(struct fb_custom_file *f)
@@ -40,6 +45,13 @@ void fb_custom_done(struct fb_custom *c)
 		free(c->dirs[i].path);
 	free(c->fixed);
 	free(c->dirs);
+	free(c->user);
+	for (size_t i = 0; i < 3; i++)
+		free(c->passwd[i]);
+	free(c->passwd_merged);
+	if (c->password)
+		explicit_bzero(c->password, strlen(c->password));
+	free(c->password);
 	*c = (struct fb_custom){ 0 };
 }
 
@@ -210,18 +222,14 @@ static int check_keys(const char *file, const char *text)
 	return 0;
 }
 
-/* NAME's (or the first user's, uid 1000 and up) uid, gid and home in the image's /etc/passwd. */
-static int find_user(struct fb_ext4_edit *img, const char *name, uint32_t *uid, uint32_t *gid,
-		     char **home, char **ret_name)
+/* NAME's (or the first user's, uid 1000 and up) uid, gid and home in TEXT, the card's passwd. */
+static int find_user(const char *text, const char *name, uint32_t *uid, uint32_t *gid, char **home,
+		     char **ret_name)
 {
-	_cleanup_free_ char *passwd = NULL;
-	size_t len;
-	int r = fb_ext4_edit_read(img, "/etc/passwd", MAX_PASSWD, &passwd, &len);
+	_cleanup_free_ char *passwd = strdup(text);
 
-	if (r == -ENOENT)
-		return fb_err_code(-ENOENT, "--ssh-key: the image has no /etc/passwd");
-	if (r < 0)
-		return r;
+	if (!passwd)
+		return fb_err_errno(-ENOMEM, "cannot customize the card");
 	for (char *save = NULL, *l = strtok_r(passwd, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char u[64], h[512];
@@ -257,12 +265,16 @@ static int prepare_keys(struct fb_custom *c, struct fb_ext4_edit *img)
 	if (r < 0)
 		return fb_err_errno(r, "--ssh-key: cannot read '%s'", o->ssh_key);
 	r = check_keys(o->ssh_key, text);
+	if (r >= 0 && !c->passwd[0])
+		r = fb_err_code(-ENOENT, "--ssh-key: the image has no /etc/passwd");
 	if (r >= 0)
-		r = find_user(img, o->ssh_user, &uid, &gid, &home, &user);
+		r = find_user(c->passwd_merged ?: c->passwd[0], o->ssh_user ?: c->user, &uid, &gid,
+			      &home, &user);
 	if (r >= 0 &&
 	    (asprintf(&dir, "%s/.ssh", home) < 0 || asprintf(&path, "%s/" KEYS_FILE, home) < 0))
 		r = fb_err_errno(-ENOMEM, "cannot customize the card");
-	if (r >= 0)
+	/* the home is the image's, or --user's new one */
+	if (r >= 0 && !(c->n_dirs && !strcmp(c->dirs[c->n_dirs - 1].path, home)))
 		r = check_parent(img, "--ssh-key", dir);
 	if (r >= 0)
 		r = dir_add(c, dir, 0700, uid, gid);
@@ -292,11 +304,143 @@ static int check_hostname_template(const char *t)
 	return r;
 }
 
+/* The image's passwd, group and shadow, with their attributes; those it has not stay NULL. */
+static int read_passwd_files(struct fb_custom *c, struct fb_ext4_edit *img)
+{
+	for (size_t i = 0; i < 3; i++) {
+		struct fb_ext4_attrs a;
+		size_t len;
+		int r = fb_ext4_edit_read(img, passwd_paths[i], MAX_PASSWD, &c->passwd[i], &len);
+
+		if (r == -ENOENT)
+			continue;
+		if (r >= 0)
+			r = fb_ext4_edit_stat(img, passwd_paths[i], &a);
+		if (r < 0)
+			return r;
+		c->passwd_mode[i] = a.mode, c->passwd_uid[i] = a.uid, c->passwd_gid[i] = a.gid;
+	}
+	return 0;
+}
+
+/* --password-file's first line. */
+static int read_password(const char *file, char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = fb_read_file(file, &text, &len);
+
+	if (r < 0)
+		return fb_err_errno(r, "--password-file: cannot read '%s'", file);
+	text[strcspn(text, "\r\n")] = '\0';
+	if (!*text)
+		return fb_err_code(-EINVAL,
+				   "--password-file: '%s' has no password on its first line", file);
+	*ret = TAKE_PTR(text);
+	return 0;
+}
+
+/* The user and HASH merged into copies of the image's passwd, group and shadow. */
+static int merge_user(const struct fb_custom *c, const char *hash, struct fb_passwd_files *f,
+		      struct fb_user *ret)
+{
+	struct fb_user u = { .name = c->user, .password = c->password, .hash = (char *)hash };
+	struct fb_users us = { .v = &u, .n = 1 };
+	int r;
+
+	*f = (struct fb_passwd_files){ 0 };
+	if ((c->passwd[0] && !(f->passwd = strdup(c->passwd[0]))) ||
+	    (c->passwd[1] && !(f->group = strdup(c->passwd[1]))) ||
+	    (c->passwd[2] && !(f->shadow = strdup(c->passwd[2]))))
+		r = -ENOMEM;
+	else
+		r = fb_users_merge(f, &us, NULL, c->shell);
+	if (r < 0) {
+		fb_passwd_files_free(f);
+		free(u.home);
+		return fb_err_errno(r, "--user: cannot add '%s' to /etc/passwd", c->user);
+	}
+	*ret = u;
+	return 0;
+}
+
+/* NAME[:PASSWORD] of --user, or the password from --password-file. */
+static int parse_user(struct fb_custom *c)
+{
+	const struct fb_custom_opts *o = c->opts;
+	const char *colon = strchr(o->user, ':');
+
+	c->user = strndup(o->user, colon ? (size_t)(colon - o->user) : strlen(o->user));
+	if (!c->user)
+		return fb_err_errno(-ENOMEM, "cannot customize the card");
+	if (fb_users_check_name(c->user) < 0)
+		return fb_err_code(-EINVAL,
+				   "--user: '%s' is not a user name ([a-z_][a-z0-9_-]*, "
+				   "at most 32)",
+				   c->user);
+	if (colon && o->password_file)
+		return fb_err_code(-EINVAL, "--user NAME:PASSWORD or --password-file, not both");
+	if (o->password_file)
+		return read_password(o->password_file, &c->password);
+	if (colon && !(c->password = strdup(colon + 1)))
+		return fb_err_errno(-ENOMEM, "cannot customize the card");
+	if (!c->password || !*c->password)
+		return fb_err_code(-EINVAL,
+				   "--user %s: no password (NAME:PASSWORD, or "
+				   "--password-file)",
+				   c->user);
+	return 0;
+}
+
+/* --user: checked, the image's files read, a new user's home to make. */
+static int prepare_user(struct fb_custom *c, struct fb_ext4_edit *img)
+{
+	struct fb_passwd_files f = { 0 };
+	struct fb_ext4_attrs a;
+	struct fb_user u = { 0 };
+	int r;
+
+	r = parse_user(c);
+	if (r >= 0)
+		r = read_passwd_files(c, img);
+	if (r >= 0 && !c->passwd[0])
+		r = fb_err_code(-ENOENT, "--user: the image has no /etc/passwd");
+	c->shell = fb_ext4_edit_stat(img, "/bin/bash", &a) >= 0 ? "/bin/bash" : "/bin/sh";
+	if (r >= 0)
+		r = merge_user(c, "!", &f, &u);
+	if (r < 0)
+		return r;
+	/* a new user's home, as the build makes one; an existing user keeps theirs */
+	r = fb_ext4_edit_stat(img, u.home, &a);
+	if (r == -ENOENT) {
+		r = check_parent(img, "--user", u.home);
+		if (r >= 0)
+			r = dir_add(c, u.home, 0700, u.uid, u.gid);
+	}
+	if (r >= 0) {
+		/* for --ssh-key: the user is in it now; the file itself is made per card */
+		free(c->passwd_merged);
+		c->passwd_merged = TAKE_PTR(f.passwd);
+	}
+	fb_passwd_files_free(&f);
+	free(u.home);
+	return r;
+}
+
 static int prepare_checks(struct fb_custom *c, struct fb_ext4_edit *img)
 {
 	const struct fb_custom_opts *o = c->opts;
 	int r = 0;
 
+	if (o->password_file && !o->user)
+		return fb_err_code(-EINVAL,
+				   "--password-file is --user's password: give --user NAME");
+	if (o->user)
+		r = prepare_user(c, img);
+	else if (o->ssh_key)
+		r = read_passwd_files(c, img);
+	if (r < 0)
+		return r;
 	if (o->hostname)
 		r = check_hostname_template(o->hostname);
 	if (r >= 0 && o->hostname)
@@ -395,6 +539,58 @@ static int plan_machine_id(struct fb_custom_plan *p)
 	return file_add(&p->v, &p->n, strdup(MACHINE_ID), hex, 33, 0444, 0, 0);
 }
 
+/* "$6$" and 16 random salt characters: each card's hash its own, as passwd(1) makes one. */
+static int random_setting(char setting[FB_USERS_SETTING_LEN + 1])
+{
+	static const char abc[] =
+		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	uint8_t b[FB_USERS_SETTING_LEN - 3];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return fb_err_errno(-errno, "--user: no random bytes for the salt");
+	memcpy(setting, "$6$", 3);
+	for (size_t i = 0; i < sizeof(b); i++)
+		setting[3 + i] = abc[b[i] % 64];
+	setting[FB_USERS_SETTING_LEN] = '\0';
+	return 0;
+}
+
+/* The card's passwd, group and shadow with --user, the password hashed under a salt of its own. */
+static int plan_user(const struct fb_custom *c, struct fb_custom_plan *p)
+{
+	char setting[FB_USERS_SETTING_LEN + 1];
+	_cleanup_free_ char *hash = NULL;
+	struct fb_passwd_files f = { 0 };
+	struct fb_user u = { 0 };
+	char *text[3];
+	int r;
+
+	r = random_setting(setting);
+	if (r >= 0 && (r = fb_users_hash(c->password, setting, &hash)) < 0)
+		r = fb_err_errno(r, "--user: cannot hash the password");
+	if (r >= 0)
+		r = merge_user(c, hash, &f, &u);
+	if (r < 0)
+		return r;
+	free(u.home);
+	text[0] = f.passwd, text[1] = f.group, text[2] = f.shadow;
+	for (size_t i = 0; i < 3; i++) {
+		/* a file the image had not: root's, and shadow for root alone */
+		bool had = c->passwd[i] != NULL;
+
+		if (r >= 0 && text[i])
+			r = file_add(&p->v, &p->n, strdup(passwd_paths[i]), text[i],
+				     strlen(text[i]),
+				     had      ? c->passwd_mode[i]
+				     : i == 2 ? 0600
+					      : 0644,
+				     had ? c->passwd_uid[i] : 0, had ? c->passwd_gid[i] : 0);
+		else
+			free(text[i]);
+	}
+	return r;
+}
+
 int fb_custom_plan(const struct fb_custom *c, const struct fb_template_vars *v,
 		   struct fb_custom_plan *ret)
 {
@@ -409,6 +605,8 @@ int fb_custom_plan(const struct fb_custom *c, const struct fb_template_vars *v,
 			memcpy(data, f->data, f->len);
 		r = file_add(&p.v, &p.n, strdup(f->path), data, f->len, f->mode, f->uid, f->gid);
 	}
+	if (r >= 0 && c->user)
+		r = plan_user(c, &p);
 	if (r >= 0 && c->opts->hostname)
 		r = plan_hostname(c, v, &p);
 	if (r >= 0 && c->opts->machine_id)

@@ -24,11 +24,13 @@
 #include "template.h"
 
 struct fb_custom_opts {
-	const char *hostname; /* --hostname TEMPLATE */
-	const char *ssh_key;  /* --ssh-key FILE: public keys */
-	const char *ssh_user; /* --ssh-user NAME: whose (default: the image's first user) */
-	struct fb_strv files; /* --file SRC:DEST[:MODE] */
-	bool machine_id;      /* --machine-id new */
+	const char *user;	   /* --user NAME[:PASSWORD]: a new user, or a new password */
+	const char *password_file; /* --password-file FILE: --user's password, its first line */
+	const char *hostname;	   /* --hostname TEMPLATE */
+	const char *ssh_key;	   /* --ssh-key FILE: public keys */
+	const char *ssh_user;	   /* --ssh-user NAME: whose (default: the image's first user) */
+	struct fb_strv files;	   /* --file SRC:DEST[:MODE] */
+	bool machine_id;	   /* --machine-id new */
 };
 
 /* Whether any option asks for a change. */
@@ -52,6 +54,12 @@ struct fb_custom_dir {
 /* What the options ask of every card, checked against the image. */
 struct fb_custom {
 	const struct fb_custom_opts *opts;
+	char *user, *password; /* --user's name and password, or NULL */
+	/* The image's /etc/passwd, group, shadow (for --user), their attributes, the shell. */
+	char *passwd[3];
+	uint32_t passwd_mode[3], passwd_uid[3], passwd_gid[3];
+	const char *shell;
+	char *passwd_merged;  /* /etc/passwd with --user in it: whose --ssh-key */
 	uint64_t root_offset; /* the image's (and so the card's) ext4 root, bytes */
 	int64_t now;
 	struct fb_custom_file *fixed; /* the same on every card: --file, the SSH keys */

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Each card its own (issue 21, the flash options so far): --hostname
-# TEMPLATE, --ssh-key FILE (--ssh-user), --file SRC:DEST[:MODE] and
-# --machine-id new are written into the card's ext4 after its verified
+# Each card its own (issue 21, the flash options so far): --user
+# NAME[:PASSWORD] (--password-file), --hostname TEMPLATE, --ssh-key FILE
+# (--ssh-user), --file SRC:DEST[:MODE] and --machine-id new are written
+# into the card's ext4 after its verified
 # write, with libext2fs, no mount; read back with debugfs (owner, mode,
 # content), e2fsck -fn clean, the image file unchanged, the JSON event
 # naming each path's sha256 and no secret.  Bad input is one line, before
@@ -65,6 +66,34 @@ id2=$(debugfs -R 'cat /etc/machine-id' "$dev2?offset=$off" 2>/dev/null)
 [ "$(debugfs -R 'cat /etc/hostname' "$dev2?offset=$off" 2>/dev/null)" = s ] ||
 	fail "the second card's hostname is not the image's"
 
+# --user: a new user with a password from a file (hashed with a salt of its
+# own: openssl computes the same hash), its home and SSH key; an existing
+# user's new password; /etc/shadow keeps the image's mode and owner.
+printf 's3cret\n' >"$TMP/pw"
+shadow_attrs=$(debugfs -R 'stat /etc/shadow' "$dev?offset=$off" 2>/dev/null | grep -o 'Mode: *[0-7]*\|User: *[0-9]* *Group: *[0-9]*' | tr -s ' ')
+fb flash --allow-fixed --json --user ana --password-file "$TMP/pw" --ssh-key "$TMP/key.pub" \
+	"$img" "$dev" >"$TMP/json" 2>"$TMP/err" || { cat "$TMP/err" >&2; fail "flash --user ana failed"; }
+grep -q "s3cret" "$TMP/json" "$TMP/err" && fail "the password is in the output"
+dbg 'cat /etc/passwd' | grep -qx 'ana:x:1001:1001:ana:/home/ana:/bin/sh' || fail "no passwd line for ana"
+dbg 'cat /etc/group' | grep -q '^ana:x:1001:' || fail "no group ana"
+hash=$(dbg 'cat /etc/shadow' | sed -n 's/^ana:\([^:]*\):.*/\1/p')
+salt=$(echo "$hash" | cut -d'$' -f3)
+[ "$(openssl passwd -6 -salt "$salt" s3cret)" = "$hash" ] || fail "ana's hash is not SHA-512 crypt of the password"
+has_attrs /home/ana 700 1001 1001
+has_attrs /home/ana/.ssh/authorized_keys 600 1001 1001
+[ "$(debugfs -R 'stat /etc/shadow' "$dev?offset=$off" 2>/dev/null | grep -o 'Mode: *[0-7]*\|User: *[0-9]* *Group: *[0-9]*' | tr -s ' ')" = "$shadow_attrs" ] ||
+	fail "/etc/shadow's mode or owner changed"
+e2fsck -fn "$dev?offset=$off" >"$TMP/fsck" 2>&1 || { cat "$TMP/fsck" >&2; fail "e2fsck -fn after --user"; }
+fb flash --allow-fixed --progress=none --user luca:newpass "$img" "$dev2" 2>"$TMP/err" ||
+	{ cat "$TMP/err" >&2; fail "flash --user luca:newpass failed"; }
+[ "$(debugfs -R 'cat /etc/passwd' "$dev2?offset=$off" 2>/dev/null | grep -c '^luca:')" -eq 1 ] ||
+	fail "luca is not in /etc/passwd once"
+hash=$(debugfs -R 'cat /etc/shadow' "$dev2?offset=$off" 2>/dev/null | sed -n 's/^luca:\([^:]*\):.*/\1/p')
+[ "$(openssl passwd -6 -salt "$(echo "$hash" | cut -d'$' -f3)" newpass)" = "$hash" ] ||
+	fail "luca's new password is not the hash"
+[ "$(openssl passwd -6 -salt "$(echo "$hash" | cut -d'$' -f3)" luca)" != "$hash" ] ||
+	fail "luca's password is still the image's"
+
 # Bad input: one line, exit 1 or 2, the device untouched.
 truncate -s 64M "$TMP/blank"
 blank=$(attach "$TMP/blank")
@@ -92,6 +121,11 @@ refused 1 "the image has no directory '/bin/sh' for '/bin/sh/x' (a symbolic link
 	--file "$TMP/motd:/bin/sh/x"
 refused 1 "MODE '999' is not octal permissions" --file "$TMP/motd:/etc/x:999"
 refused 2 "--machine-id takes 'new', not 'old'" --machine-id old
+refused 1 "--user: 'Ana!' is not a user name" --user 'Ana!:x'
+refused 1 "--user ana: no password (NAME:PASSWORD, or --password-file)" --user ana
+refused 1 "--user NAME:PASSWORD or --password-file, not both" --user ana:x --password-file "$TMP/pw"
+refused 1 "--password-file is --user's password: give --user NAME" --password-file "$TMP/pw"
+refused 1 "--ssh-user names whose --ssh-key it is" --ssh-user luca
 # an image with no ext4
 printf 'label: gpt\nstart=2048, type=uefi, name=esp\n' >"$W/partitions/v.sfdisk"
 printf '[image]\nlayout = partitions/v.sfdisk\nsize = 40M\n[part esp]\ncontent = vfat\n' >"$W/boards/v.conf"
