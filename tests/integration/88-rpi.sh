@@ -90,7 +90,7 @@ before=$(cksum <"$img")
 mkdir "$TMP/t"
 rc=0
 TMPDIR=$TMP/t fb emulate --board rpi --timeout 280 \
-	--run 'uname -m; cat /proc/device-tree/model; echo; findmnt -no SOURCE /; findmnt -no FSTYPE /boot/firmware' \
+	--run 'uname -m; cat /proc/device-tree/model; findmnt -no SOURCE /; findmnt -no FSTYPE /boot/firmware' \
 	>"$TMP/run" 2>&1 || rc=$?
 cat "$TMP/run" >&2
 [ "$rc" -eq 0 ] || fail "emulate exited with $rc"
@@ -98,8 +98,9 @@ grep -q '^emulate: QEMU runs no Raspberry Pi GPU firmware: its step is emulated'
 	fail "emulate does not say the firmware step is emulated"
 grep -q '^boot: .* s (guest: .* seconds)$' "$TMP/run" || fail "no boot time line"
 grep -qx aarch64 "$TMP/run" || fail "the guest is not aarch64"
-grep -qx 'Raspberry Pi 3 Model B' "$TMP/run" || fail "the kernel did not get the Pi 3 B's device tree"
-grep -qx /dev/mmcblk0p2 "$TMP/run" || fail "the root is not the card's second partition"
+# the device tree's model ends in a NUL, no newline: findmnt's line follows it on the same line
+grep -qx 'Raspberry Pi 3 Model B/dev/mmcblk0p2' "$TMP/run" ||
+	fail "not the Pi 3 B's device tree, or the root is not the card's second partition"
 grep -qx vfat "$TMP/run" || fail "/boot/firmware is not the card's FAT"
 [ "$(cksum <"$img")" = "$before" ] || fail "emulate changed the image"
 [ -z "$(ls -A "$TMP/t")" ] || fail "emulate left a file behind"
