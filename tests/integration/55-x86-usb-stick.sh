@@ -4,6 +4,8 @@
 # `flashbuild flash` boots when QEMU is pointed at that device
 # (emulate --disk), and what the guest writes lands on the device's ext4.
 # A disk with a mounted filesystem is refused (exit 3) and not touched.
+# A stick flashed with --hostname and --user boots as that host, the user
+# logging in with the new password, not the image's.
 . "$(dirname "$0")/lib.sh"
 . "$TOOLS/flashlib.sh"
 need qemu-system-x86_64 debugfs mkfs.ext4 mount umount
@@ -47,3 +49,22 @@ grep -q "refusing to write '$busy': mounted (${busy}p1 on $TMP/mnt)" "$TMP/err" 
 	fail "no one-line refusal naming $busy"
 grep -q '^boot:' "$TMP/out" && fail "QEMU booted a refused disk"
 [ "$(dev_sha "$busy")" = "$before" ] || fail "'$busy' was changed"
+
+# Each card its own (issue 21): a stick flashed with --hostname and a new
+# password for luca boots with that hostname, and luca logs in with it.
+truncate -s 512M "$TMP/stick3"
+dev3=$(attach "$TMP/stick3")
+fb flash --allow-fixed --progress=none --hostname unit-7 --user luca:s3cret "$img" "$dev3" \
+	>"$TMP/flash3" 2>&1 || { cat "$TMP/flash3" >&2; fail "flash --hostname --user failed"; }
+fb emulate --board x86-usb --disk "$dev3" --login luca:s3cret --timeout 280 \
+	--run 'hostname; id luca' >"$TMP/run3" 2>&1 || { cat "$TMP/run3" >&2; fail "luca cannot log in with the card's password"; }
+cat "$TMP/run3" >&2
+grep -qx unit-7 "$TMP/run3" || fail "the customized stick's hostname is not unit-7"
+grep -q '^uid=1000(luca) gid=1000(luca)' "$TMP/run3" || fail "no luca on the customized stick"
+rc=0
+fb emulate --board x86-usb --disk "$dev3" --login luca:luca --timeout 280 --run true \
+	>"$TMP/run4" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ] || ! grep -q "login incorrect" "$TMP/run4"; then
+	cat "$TMP/run4" >&2
+	fail "the image's password still logs luca in"
+fi
