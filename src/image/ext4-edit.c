@@ -318,6 +318,28 @@ static int write_data(struct fb_ext4_edit *e, ext2_ino_t ino, const void *data, 
 	return err ? fail(e, err, "write", fspath) : 0;
 }
 
+/*
+ * FSPATH's parent and last name, and its inode when it is there; -ENOENT (not
+ * logged) with *RET_BASE set when only the last name is missing.
+ */
+static int find_entry(struct fb_ext4_edit *e, const char *fspath, ext2_ino_t *ret_dir,
+		      const char **ret_base, ext2_ino_t *ret_ino, struct ext2_inode *ret_in)
+{
+	const char *base = NULL;
+	errcode_t err;
+	int r;
+
+	*ret_base = NULL;
+	r = parent_of(e, fspath, ret_dir, &base);
+	if (r < 0 || !base)
+		return r < 0 ? r : -EINVAL;
+	*ret_base = base;
+	r = lookup(e, *ret_dir, base, strlen(base), fspath, ret_ino);
+	if (r >= 0 && (err = ext2fs_read_inode(e->fs, *ret_ino, ret_in)))
+		r = fail(e, err, "read", fspath);
+	return r;
+}
+
 int fb_ext4_edit_write(struct fb_ext4_edit *e, const char *fspath, const void *data, size_t len,
 		       const struct fb_ext4_attrs *a)
 {
@@ -327,14 +349,9 @@ int fb_ext4_edit_write(struct fb_ext4_edit *e, const char *fspath, const void *d
 	errcode_t err;
 	int r;
 
-	r = parent_of(e, fspath, &dir, &base);
-	if (r < 0)
-		return r;
-	r = lookup(e, dir, base, strlen(base), fspath, &ino);
-	if (r == -ENOENT)
+	r = find_entry(e, fspath, &dir, &base, &ino, &in);
+	if (r == -ENOENT && base)
 		r = create_file(e, dir, base, fspath, &ino);
-	else if (r >= 0 && (err = ext2fs_read_inode(e->fs, ino, &in)))
-		r = fail(e, err, "read", fspath);
 	else if (r >= 0 && !LINUX_S_ISREG(in.i_mode))
 		r = fb_err_code(LINUX_S_ISLNK(in.i_mode) ? -ELOOP : -EISDIR,
 				"%s: '%s' is %s: not replaced", e->name, fspath,
@@ -357,18 +374,13 @@ int fb_ext4_edit_mkdir(struct fb_ext4_edit *e, const char *fspath, const struct 
 	errcode_t err;
 	int r;
 
-	r = parent_of(e, fspath, &dir, &base);
-	if (r < 0)
-		return r;
-	r = lookup(e, dir, base, strlen(base), fspath, &ino);
-	if (r == -ENOENT) {
+	r = find_entry(e, fspath, &dir, &base, &ino, &in);
+	if (r == -ENOENT && base) {
 		err = ext2fs_mkdir(e->fs, dir, 0, base);
 		if (err == EXT2_ET_DIR_NO_SPACE && !(err = ext2fs_expand_dir(e->fs, dir)))
 			err = ext2fs_mkdir(e->fs, dir, 0, base);
 		r = err ? fail(e, err, "make directory", fspath)
 			: lookup(e, dir, base, strlen(base), fspath, &ino);
-	} else if (r >= 0 && (err = ext2fs_read_inode(e->fs, ino, &in))) {
-		r = fail(e, err, "read", fspath);
 	} else if (r >= 0 && !LINUX_S_ISDIR(in.i_mode)) {
 		r = fb_err_code(-ENOTDIR, "%s: '%s' is there and is not a directory", e->name,
 				fspath);
